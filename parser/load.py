@@ -1,0 +1,195 @@
+"""Bytes in, `Document` out: decide what a document is by its content and hand it to its reader.
+
+Crawled files lie about their type (PDFs served as application/octet-stream, .htm files
+holding plain text), so the kind is sniffed from the bytes: PDF magic, a zip holding
+word/document.xml, an OLE2 container (.doc/.wps, refused), markup, else text. Size limits
+are checked before anything is decoded, so a 50 MB page costs nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from parser.encoding import decode
+from parser.model import Document, DocumentError
+from parser.text_clean import clean_chrome, iso_date
+from parser.textmap import TextBuilder, line_spans
+from xxgk import settings
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Magic numbers of files that are certainly not reports we can read, named in the error.
+OTHER_MAGIC = [
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"Rar!", "RAR archive"),
+    (b"7z\xbc\xaf", "7z archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"{\\rtf", "RTF document"),
+    (b"\x7fELF", "executable"),
+    (b"MZ", "executable"),
+]
+_MARKUP_HINT = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|span|br|font|center)\b", re.I
+)
+# Header labels of the "crawled page.txt" form (see corpus SOURCES.tsv) → Document.meta key.
+CRAWLED_HEADER = {
+    "标题": "title",
+    "发布时间": "published",
+    "文号": "doc_number",
+    "发布机构": "publisher",
+    "栏目": "column",
+    "原文链接": "url",
+    "本地目录": "local_dir",
+}
+_HEADER_LINE = re.compile(r"^\s*(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*?)\s*$")
+_BODY_MARK = re.compile(r"^\s*={3,}\s*正文\s*={3,}\s*$", re.M)
+# A heading line that names the report: short, no sentence punctuation, ends in 报告/年报.
+_TITLE_LINE = re.compile(r"^[^，。,:：；;]*(?:报告|年报)\s*$")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _is_binary_kind(head: bytes) -> bool:
+    return head.startswith((b"%PDF", b"PK\x03\x04", OLE2_MAGIC)) or b"%PDF-" in head[:1024]
+
+
+def check_size(size: int, head: bytes, name: str) -> None:
+    """Refuse a document over the limit for its kind (HTML/text or binary)."""
+    if _is_binary_kind(head):
+        limit, what = settings.MAX_BINARY_BYTES, "PDF/DOCX"
+    else:
+        limit, what = settings.MAX_HTML_BYTES, "HTML/text"
+    if size > limit:
+        raise DocumentError(f"{name}: {_mb(size)} is over the {limit // 1024 // 1024} MB limit for {what}")
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a document file, or DocumentError naming the file and the reason."""
+    path = Path(path)
+    if not path.exists():
+        raise DocumentError(f"{path}: no such file")
+    if path.is_dir():
+        raise DocumentError(f"{path}: is a directory, not a document")
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise DocumentError(f"{path}: empty file")
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+            check_size(size, head, str(path))
+            return head + fh.read()
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def sniff(data: bytes) -> str:
+    """pdf | docx | html | text, or DocumentError for a kind we do not read."""
+    head = data[:1024]
+    if head.startswith(b"%PDF") or b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise DocumentError(f"broken zip archive (DOCX?): {exc}") from exc
+        if "word/document.xml" in names:
+            return "docx"
+        raise DocumentError("zip archive without word/document.xml: not a DOCX document")
+    if head.startswith(OLE2_MAGIC):
+        raise DocumentError("Word 97-2003 .doc/.wps is not supported (OLE2 file); convert it to DOCX or PDF")
+    for magic, what in OTHER_MAGIC:
+        if head.startswith(magic):
+            raise DocumentError(f"not a text, HTML, PDF or DOCX document: {what}")
+    return "markup-or-text"
+
+
+def load_bytes(data: bytes, source: str, content_type: str | None = None) -> Document:
+    """Turn a document's bytes into a Document (text, offsets, meta, tables)."""
+    if not data:
+        raise DocumentError(f"{source}: empty file")
+    check_size(len(data), data[:1024], source)
+    kind = sniff(data)
+    if kind == "pdf":
+        from parser.pdf_text import load_pdf
+
+        return load_pdf(data, source)
+    if kind == "docx":
+        from parser.docx_text import load_docx
+
+        return load_docx(data, source)
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError("not a text, HTML, PDF or DOCX document: binary data (NUL bytes)")
+    decoded = decode(data, content_type)
+    text = decoded.text
+    if _looks_like_html(text, content_type):
+        from parser.html_text import load_html
+
+        return load_html(text, source, decoded.encoding)
+    return load_text(text, source, decoded.encoding)
+
+
+def _looks_like_html(text: str, content_type: str | None) -> bool:
+    from parser.html_text import looks_like_js_html
+
+    head = text[:65536]
+    if looks_like_js_html(head):
+        return True
+    stripped = head.lstrip()[:100].lower()
+    if stripped.startswith(("<!doctype html", "<html", "<?xml")):
+        return True
+    hints = len(_MARKUP_HINT.findall(head))
+    if content_type and "html" in content_type.lower():
+        return hints >= 1
+    return hints >= 3
+
+
+def load_text(raw: str, source: str, encoding: str | None) -> Document:
+    """A plain text page: the crawled page.txt form (header + 正文) or a page copied as text."""
+    meta: dict[str, str] = {}
+    body_start = 0
+    mark = _BODY_MARK.search(raw, 0, 4000)
+    if mark:
+        header = raw[: mark.start()]
+        labels = 0
+        for line in header.splitlines():
+            m = _HEADER_LINE.match(line)
+            if m:
+                labels += 1
+                key = CRAWLED_HEADER[m.group(1)]
+                value = m.group(2)
+                if key == "published":
+                    d = _DATE.search(value)
+                    value = iso_date(*d.groups()) if d else ""
+                if value:
+                    meta[key] = value
+        if labels >= 3:
+            body_start = mark.end()
+        else:
+            meta = {}
+    builder = TextBuilder()
+    for a, b in line_spans(raw[body_start:]):
+        builder.add(raw[body_start + a : body_start + b].rstrip("\n"), start=body_start + a)
+        builder.newline()
+    cleaned, _, chrome_meta = clean_chrome(builder.build())
+    for key, value in chrome_meta.items():
+        meta.setdefault(key, value)
+    if "title" not in meta:
+        for line in cleaned.text.split("\n", 5)[:5]:
+            if 4 <= len(line) <= 60 and _TITLE_LINE.search(line):
+                meta["title"] = line.strip()
+                break
+    text, offsets = cleaned.text, cleaned.offsets
+    if len(text) > settings.MAX_TEXT_CHARS:
+        meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
+        text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
+    return Document(
+        source=source, kind="text", text=text, offsets=offsets, raw=raw, encoding=encoding, meta=meta
+    )

@@ -1,0 +1,169 @@
+"""PDF to `Document`: pdfplumber's text layer, page footers dropped, CJK letter-spacing undone.
+
+`raw` is the text layer exactly as pdfplumber extracts it (pages joined with "\\n"), so
+offsets stay meaningful for anyone re-running the extraction; `text` is a cleaned view of it:
+footer lines (- 4 -, 第 4 页 共 6 页) removed and the spaces that justified lines put between
+CJK characters (邮 编 ： 223100) removed. Spaces between digits and CJK (2023 年) are kept: they
+separate numbers from words, which the fact extractor can handle either way.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+from parser.model import Document, DocumentError, Grid
+from parser.text_clean import load_rules
+from parser.textmap import TextBuilder, line_spans
+from xxgk import settings
+
+# CJK ideographs and full-width punctuation: what a letter-spaced CJK run is made of.
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
+_CJK_OR_PUNCT = f"[{_CJK}{_CJK_PUNCT}]"
+# Three or more single CJK characters separated by single spaces: letter-spacing.
+_SPACED_RUN = re.compile(rf"(?<!\S){_CJK_OR_PUNCT}(?: {_CJK_OR_PUNCT}){{2,}}(?!\S)")
+# A space between full-width punctuation and a CJK character (发展 。 / ， 电话).
+_PUNCT_SPACE = re.compile(rf"(?<=[{_CJK_PUNCT}]) +(?=[{_CJK}{_CJK_PUNCT}])|(?<=[{_CJK}]) +(?=[{_CJK_PUNCT}])")
+# pdfminer writes (cid:123) for glyphs without a Unicode mapping.
+_CID = re.compile(r"\(cid:\d+\)")
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+def cjk_space_drops(line: str) -> list[int]:
+    """Indexes of spaces in `line` that letter-spacing put between CJK characters."""
+    drops: set[int] = set()
+    for m in _SPACED_RUN.finditer(line):
+        drops.update(i for i in range(m.start(), m.end()) if line[i] == " ")
+    for m in _PUNCT_SPACE.finditer(line):
+        drops.update(range(m.start(), m.end()))
+    return sorted(drops)
+
+
+def is_footer(line: str) -> bool:
+    """A page-number line: - 4 -, 第 4 页 共 6 页, 4/6."""
+    s = line.strip()
+    return bool(s) and len(s) <= 30 and any(p.match(s) for p in load_rules().footers)
+
+
+def _open(data: bytes):  # noqa: ANN202 - pdfplumber.PDF, imported lazily
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages  # parses the page tree: broken files fail here
+    except PDFPasswordIncorrect as exc:
+        raise DocumentError("PDF is password-protected") from exc
+    except Exception as exc:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError…)
+        raise DocumentError(f"broken PDF: {type(exc).__name__}: {exc}".rstrip(": ")) from exc
+    return pdf
+
+
+def load_pdf(data: bytes, source: str) -> Document:
+    """Read a PDF's text layer into a Document (pages, cleaned text, tables if available)."""
+    pdf = _open(data)
+    with pdf:
+        n_pages = len(pdf.pages)
+        if n_pages == 0:
+            raise DocumentError("broken PDF: no pages")
+        if n_pages > settings.MAX_PDF_PAGES:
+            raise DocumentError(
+                f"PDF has {n_pages} pages, over the {settings.MAX_PDF_PAGES}-page limit"
+            )
+        page_texts = []
+        for number, page in enumerate(pdf.pages, 1):
+            try:
+                page_texts.append(page.extract_text() or "")
+            except Exception as exc:  # a damaged content stream on one page
+                raise DocumentError(f"broken PDF: page {number}: {type(exc).__name__}: {exc}") from exc
+        raw = "\n".join(page_texts)
+        visible = re.sub(r"\s", "", raw)
+        if len(visible) < 20:
+            raise DocumentError("PDF has no text layer (scanned image?)")
+        if len("".join(_CID.findall(visible))) > 0.5 * len(visible):
+            raise DocumentError("PDF text layer has no Unicode mapping (only (cid:N) glyph codes)")
+        raw_page_starts = []
+        pos = 0
+        for t in page_texts:
+            raw_page_starts.append(pos)
+            pos += len(t) + 1
+        text, offsets, pages = _clean(raw, raw_page_starts)
+        meta = _pdf_meta(pdf)
+        tables = _tables(pdf, pages, len(text), meta)
+    if len(text) > settings.MAX_TEXT_CHARS:
+        meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
+        text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
+    return Document(
+        source=source,
+        kind="pdf",
+        text=text,
+        offsets=offsets,
+        raw=raw,
+        encoding=None,
+        meta=meta,
+        tables=tables,
+        pages=pages,
+    )
+
+
+def _clean(raw: str, raw_page_starts: list[int]) -> tuple[str, list[int], list[int]]:
+    """Cleaned text, its offsets into raw, and the text offset where each page starts."""
+    builder = TextBuilder()
+    page_text_starts: list[int] = []
+    page_idx = 0
+    for a, b in line_spans(raw):
+        while page_idx < len(raw_page_starts) and raw_page_starts[page_idx] <= a:
+            page_text_starts.append(len(builder))
+            page_idx += 1
+        line = raw[a:b].rstrip("\n")
+        if is_footer(line):
+            continue
+        drops = cjk_space_drops(line)
+        pos = 0
+        for d in drops:
+            builder.add(line[pos:d], start=a + pos)
+            pos = d + 1
+        builder.add(line[pos:], start=a + pos)
+        builder.newline()
+    while page_idx < len(raw_page_starts):
+        page_text_starts.append(len(builder))
+        page_idx += 1
+    built = builder.build()
+    pages = [min(p, len(built.text)) for p in page_text_starts]
+    return built.text, built.offsets, pages
+
+
+def _pdf_meta(pdf) -> dict[str, str]:  # noqa: ANN001
+    """The PDF's own Title, when it is a real title (has CJK, is not a file name)."""
+    meta: dict[str, str] = {}
+    info = pdf.metadata or {}
+    title = info.get("Title")
+    if isinstance(title, bytes):
+        title = title.decode("utf-16" if title.startswith(b"\xfe\xff") else "latin-1", "ignore")
+    if isinstance(title, str) and re.search(f"[{_CJK}]", title) and not re.search(
+        r"\.(docx?|wps|pdf)$", title, re.I
+    ):
+        meta["title"] = title.strip()
+    return meta
+
+
+def _tables(pdf, pages: list[int], text_len: int, meta: dict[str, str]) -> list[Grid]:  # noqa: ANN001
+    """Grids from parser.tables.pdf_grid (written by the tables engineer), placed by page."""
+    try:
+        from parser.tables.pdf_grid import pdf_grids
+    except ImportError:
+        return []
+    try:
+        grids = pdf_grids(pdf)
+    except Exception as exc:  # a table bug must not lose the document's text
+        meta["tables_error"] = f"{type(exc).__name__}: {exc}"
+        return []
+    for grid in grids:
+        if grid.start == -1 and grid.page:
+            grid.start = pages[grid.page - 1] if grid.page - 1 < len(pages) else text_len
+        if grid.end == -1 and grid.page:
+            grid.end = pages[grid.page] if grid.page < len(pages) else text_len
+    return grids

@@ -1,0 +1,56 @@
+"""One document in, one `ParseResult` out: the order in which the parser's stages run.
+
+Each stage is a module of its own (load, sections, metadata, facts, tables, checks,
+values); this module only wires them, so that a reader sees the whole flow in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parser import checks, facts, load, metadata, sections, values
+from parser.model import Document, DocumentError, ParseResult
+from parser.tables import extract as tables
+
+
+def parse_document(doc: Document) -> ParseResult:
+    """Parse a loaded document: sections, metadata, prose facts, table cells, checks."""
+    outline = sections.find_sections(doc.text)
+    table_facts, table_checks = tables.extract_tables(doc, outline)
+    table_spans = [(g.start, g.end) for g in doc.tables if g.start >= 0]
+    text_facts = facts.extract_facts(doc.text, outline, skip=table_spans)
+    versions = {f.version for f in table_facts if f.version}
+    meta = metadata.extract_metadata(doc, outline, table_versions=versions)
+    all_facts = sorted(text_facts + table_facts, key=lambda f: (f.start, f.end))
+    vals, notes = values.build_values(all_facts)
+    result = ParseResult(
+        source=doc.source,
+        kind=doc.kind,
+        encoding=doc.encoding,
+        sections=outline,
+        facts=all_facts,
+        values=vals,
+        values_notes=notes,
+        checks=checks.legacy_checks(text_facts) + table_checks + checks.prose_vs_table(vals, all_facts),
+        **meta,
+    )
+    return result
+
+
+def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> ParseResult:
+    """Parse a document held in memory (what the crawler fetched). Never raises for bad input."""
+    try:
+        doc = load.load_bytes(data, source, content_type=content_type)
+    except DocumentError as exc:
+        return ParseResult(source=source, is_report=False, error=str(exc))
+    return parse_document(doc)
+
+
+def parse_path(path: str | Path) -> ParseResult:
+    """Parse a file on disk. A file that cannot be read gives a result with `error` set."""
+    path = Path(path)
+    try:
+        data = load.read_file(path)
+    except DocumentError as exc:
+        return ParseResult(source=str(path), is_report=False, error=str(exc))
+    return parse_bytes(data, str(path))

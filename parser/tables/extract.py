@@ -1,0 +1,86 @@
+"""Entry point of the table stage: a document's grids -> table facts and table checks.
+
+Grids come from the loader (`Document.tables`: HTML, DOCX, PDF). When a standard table is not
+among them (a text page, or a PDF whose table lost its rulings), the grids the text-grid
+builder rebuilds from `Document.text` are tried for the missing tables only.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from parser.model import Check, Document, Fact, Grid, Section
+from parser.tables.checks import table_checks
+from parser.tables.layout import load_layouts
+from parser.tables.mapper import TABLE_IDS, MappedTable, map_tables
+
+
+def _text_grids(text: str) -> list[Grid]:
+    """Grids rebuilt from text, or [] while parser.tables.text_grid does not exist."""
+    try:
+        module = importlib.import_module("parser.tables.text_grid")
+    except ModuleNotFoundError:
+        return []
+    return list(module.text_grids(text))
+
+
+def _usable(mt: MappedTable) -> bool:
+    return any(f.key is not None for f in mt.facts)
+
+
+def find_tables(doc: Document) -> list[MappedTable]:
+    """The standard tables of a document, from its grids, then from its text for any missing."""
+    found = {mt.table: mt for mt in map_tables(doc.tables, doc.text) if _usable(mt)}
+    if len(found) < len(TABLE_IDS) and doc.text:
+        rebuilt = _text_grids(doc.text)
+        # Loader grids and rebuilt grids in text order: a header kept as a grid can head
+        # data rows that survived only as text (the header's column names then still count).
+        grids = doc.tables + rebuilt
+        if rebuilt and all(g.start >= 0 for g in grids):
+            grids = sorted(grids, key=lambda g: (g.start, g.end))
+        for mt in map_tables(grids, doc.text):
+            if mt.table not in found and _usable(mt):
+                found[mt.table] = mt
+    return [found[t] for t in TABLE_IDS if t in found]
+
+
+def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], list[Check]]:
+    """Facts for every cell of tables 二/三/四 and the integrity checks over them.
+
+    `sections` is accepted for the pipeline's signature; tables are located by their own
+    labels (captions, headers, row labels), which survive where section headings are
+    misnumbered or missing.
+    """
+    del sections
+    tables = find_tables(doc)
+    facts: list[Fact] = [f for mt in tables for f in mt.facts]
+    checks: list[Check] = []
+    layouts = load_layouts()
+    for mt in tables:
+        unplaced = [f for f in mt.facts if f.key is None]
+        detail = f"table {mt.table} ({layouts[mt.table].title}), {mt.version}: "
+        if unplaced:
+            reasons = sorted({f.note or "" for f in unplaced})
+            detail += f"{len(unplaced)} cell(s) not placed: " + "; ".join(reasons)
+        else:
+            detail += f"all {len(mt.facts)} cells placed"
+        if mt.problems:
+            detail += "; " + "; ".join(mt.problems)
+        checks.append(Check(
+            "table.unplaced_cells", not unplaced and not mt.problems, detail,
+            {"unplaced": [f"{f.row} | {f.raw}" for f in unplaced[:50]],
+             "cells": len(mt.facts)},
+        ))
+        if mt.version:
+            expected = set(layouts[mt.table].all_keys(mt.version))
+            got = {f.key for f in mt.facts if f.key}
+            missing = sorted(expected - got)
+            if missing:
+                checks.append(Check(
+                    "table.missing_cells", False,
+                    f"table {mt.table} {mt.version}: {len(missing)} of {len(expected)} cells "
+                    "not found",
+                    {"missing": missing},
+                ))
+    checks += table_checks(facts)
+    return facts, checks

@@ -1,0 +1,140 @@
+"""Label normalisation and conservative fuzzy matching for the standard tables.
+
+Reports print the same label in many ways: half- or full-width brackets, 1、 or 1. or 1．,
+spaces and line breaks inside words (商业 企业, 结\\n果\\n维\\n持), curly or straight quotes,
+and typos (其他法律行政止公开). Matching compares a normalised copy, never the printed text,
+and falls back to similarity only within a numbered slot or with a clear margin, so that a
+label is never forced onto a row it does not name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+# NFKC folds ① into 1, which would turn "①予以公开" into a numbered "1予以公开"; circled
+# numbers are protected from NFKC and kept as printed.
+_CIRCLED = {chr(c) for c in range(0x2460, 0x2474)}
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_QUOTES_RE = re.compile(r"[\"'“”‘’「」『』]")
+_TRAIL_RE = re.compile(r"[。;；:：,，]+$")
+# After NFKC: "1、" "1," "1．"(->"1.") unify to "1."; "一." / "一，" unify to "一、".
+_ARABIC_NUM_RE = re.compile(r"^(\d{1,2})\s*[、.,]")
+_CJK_NUM_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.,]")
+_PAREN_NUM_RE = re.compile(r"^\(([一二三四五六七八九十]{1,3}|\d{1,2})\)")
+
+# Similarity needed to accept a label that is not a known variant. Chosen so that one
+# missing or doubled character in a 6+ character label passes (过程性性信息, 行政止公开) while
+# two different labels of the template (e.g. 属于三类内部事务信息 / 属于四类过程性信息) do not.
+FUZZY_THRESHOLD = 0.84
+# The best fuzzy candidate must beat the second best by this much, or the match is refused.
+FUZZY_MARGIN = 0.08
+
+
+def normalize_label(text: str) -> str:
+    """A comparable form of a printed label: width, brackets, numbering and spaces unified."""
+    protected = "".join(ch if ch in _CIRCLED else unicodedata.normalize("NFKC", ch) for ch in text)
+    s = _SPACE_RE.sub("", protected)
+    s = _QUOTES_RE.sub("", s)
+    s = s.replace("〔", "[").replace("〕", "]").replace("【", "[").replace("】", "]")
+    s = s.replace("﹙", "(").replace("﹚", ")")
+    s = _TRAIL_RE.sub("", s)
+    s = _ARABIC_NUM_RE.sub(lambda m: m.group(1) + ".", s)
+    s = _CJK_NUM_RE.sub(lambda m: m.group(1) + "、", s)
+    return s
+
+
+def split_numbering(norm: str) -> tuple[str, str]:
+    """Split a normalised label into its numbering ("三、", "(一)", "1.") and its body."""
+    for rx in (_PAREN_NUM_RE, _ARABIC_NUM_RE, _CJK_NUM_RE):
+        m = rx.match(norm)
+        if m:
+            return m.group(0), norm[m.end():]
+    return "", norm
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A label matched to an id; `how` says how sure: exact, numbered-prefix or fuzzy."""
+
+    id: str
+    how: str
+    score: float
+
+
+class LabelMatcher:
+    """Matches printed labels to ids, given each id's known variants (from the layout data)."""
+
+    def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
+        self.variants: dict[str, list[str]] = {}
+        self._exact: dict[str, list[str]] = {}
+        for ident, labels in entries:
+            norms = [normalize_label(lab) for lab in labels]
+            self.variants[ident] = norms
+            for n in norms:
+                ids = self._exact.setdefault(n, [])
+                if ident not in ids:
+                    ids.append(ident)
+
+    def exact(self, text: str, among: set[str] | None = None) -> list[str]:
+        ids = self._exact.get(normalize_label(text), [])
+        return [i for i in ids if among is None or i in among]
+
+    def match(self, text: str, among: set[str] | None = None) -> Match | None:
+        """Best id for `text` restricted to `among`, or None when no id is clearly named.
+
+        Order: exact variant; then, when the label carries a numbering that a candidate shares,
+        a body that is a prefix of the candidate's body (a label cut by a page break, or printed
+        without its parenthetical) or similar to it; then plain similarity with a margin.
+        """
+        norm = normalize_label(text)
+        if not norm:
+            return None
+        hits = self.exact(norm, among)
+        if len(hits) == 1:
+            return Match(hits[0], "exact", 1.0)
+        if len(hits) > 1:
+            return None
+        num, body = split_numbering(norm)
+        scored: list[tuple[float, str, str]] = []
+        for ident, norms in self.variants.items():
+            if among is not None and ident not in among:
+                continue
+            best = 0.0
+            how = "fuzzy"
+            for v in norms:
+                vnum, vbody = split_numbering(v)
+                same_slot = bool(num) and vnum == num and bool(body)
+                if same_slot and (vbody.startswith(body) or body.startswith(vbody)):
+                    best, how = 0.99, "numbered-prefix"
+                    break
+                score = similarity(norm, v)
+                if num and vnum and num != vnum:
+                    score = min(score, similarity(body, vbody)) - 0.2  # numbering disagrees
+                if score > best:
+                    best = score
+            scored.append((best, ident, how))
+        if not scored:
+            return None
+        scored.sort(reverse=True)
+        best, ident, how = scored[0]
+        second = scored[1][0] if len(scored) > 1 else 0.0
+        if how == "numbered-prefix":
+            if second >= 0.99:
+                return None
+            return Match(ident, how, best)
+        if best >= FUZZY_THRESHOLD and best - second >= FUZZY_MARGIN:
+            return Match(ident, "fuzzy", round(best, 3))
+        return None
+
+
+def contains_label(haystack_norm: str, label: str) -> bool:
+    """True when the normalised label occurs in an already normalised text."""
+    n = normalize_label(label)
+    return bool(n) and n in haystack_norm

@@ -1,0 +1,554 @@
+"""Grids -> standard-table cells -> canonical keys, driven by the layout data.
+
+Grids come from HTML, DOCX, PDF or text, so nothing here trusts positions: a table is
+recognised by its labels, its version by marker labels, its columns by header text and its
+rows by label (with the group context of merged cells: （三）不予公开 + 1.属于国家秘密). A table
+may be spread over several grids (page breaks, split <table> elements); header rows may
+repeat. A cell that cannot be placed without guessing becomes a fact with key=None and a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parser.model import Cell, Fact, Grid
+from parser.tables.labels import normalize_label
+from parser.tables.layout import RowDef, TableLayout, load_layouts
+from parser.tables.values import key_unit, parse_cell
+
+TABLE_IDS = ("二", "三", "四")
+
+
+@dataclass
+class Segment:
+    """Consecutive rows of one grid that belong to one standard table."""
+
+    table: str
+    grid: Grid
+    rows: list[int]
+
+
+@dataclass
+class MappedTable:
+    """A standard table found in a document: its version, its cell facts and its problems."""
+
+    table: str
+    version: str | None
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    segments: int = 0
+
+
+# --------------------------------------------------------------------------- row helpers
+
+
+def _is_numberish(text: str) -> bool:
+    _, status, _ = parse_cell(text)
+    return status == "value"
+
+
+def _is_valueish(text: str) -> bool:
+    _, status, _ = parse_cell(text)
+    return status in ("value", "blank", "dash")
+
+
+def _distinct(row: list[Cell], r: int) -> list[tuple[int, int, Cell]]:
+    """(first column, span width, cell) for each source cell of a row, colspan copies merged.
+
+    A rowspan copy (origin in an earlier row) is kept: it carries the group label of merged
+    label cells; callers skip such copies where they would duplicate a value.
+    """
+    out: list[tuple[int, int, Cell]] = []
+    for j, cell in enumerate(row):
+        if out and cell.origin == out[-1][2].origin and (cell.span_copy or cell.origin[0] != r):
+            start, width, first = out[-1]
+            out[-1] = (start, width + 1, first)
+            continue
+        out.append((j, 1, cell))
+    return out
+
+
+def _row_text(row: list[Cell], r: int) -> str:
+    return " | ".join(c.text.strip() for _, _, c in _distinct(row, r) if c.text.strip())
+
+
+# ------------------------------------------------------------------------ segmentation
+
+
+def _row_scores(texts: list[str], layouts: dict[str, TableLayout]) -> dict[str, int]:
+    norms = [normalize_label(t) for t in texts if t.strip() and not _is_valueish(t)]
+    scores: dict[str, int] = {}
+    for tid, layout in layouts.items():
+        s = 0
+        markers = [normalize_label(m) for m in layout.markers]
+        for n in norms:
+            if any(m and m in n for m in markers):
+                s += 2
+                continue
+            for v in layout.versions:
+                if layout.row_matcher(v).match(n) is not None:
+                    s += 1
+                    break
+        if s:
+            scores[tid] = s
+    return scores
+
+
+def segment_grids(grids: list[Grid]) -> list[Segment]:
+    """Split grids into runs of rows per standard table (a row without labels follows on)."""
+    layouts = load_layouts()
+    segments: list[Segment] = []
+    current: str | None = None
+    for grid in grids:
+        for r, row in enumerate(grid.rows):
+            texts = [c.text for _, _, c in _distinct(row, r)]
+            scores = _row_scores(texts, layouts)
+            if scores:
+                best = max(scores.values())
+                leaders = [t for t, s in scores.items() if s == best]
+                if len(leaders) == 1:
+                    current = leaders[0]
+            if current is None:
+                continue
+            if segments and segments[-1].table == current and segments[-1].grid is grid:
+                segments[-1].rows.append(r)
+            else:
+                segments.append(Segment(current, grid, [r]))
+    return segments
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def detect_version(layout: TableLayout, segments: list[Segment]) -> tuple[str | None, str]:
+    """The version a table prints, from its own marker labels; (None, reason) if unclear."""
+    text = "".join(
+        normalize_label(c.text) for s in segments for r in s.rows for c in s.grid.rows[r]
+    )
+    strong = {v: sum(normalize_label(m) in text for m in d.markers if m)
+              for v, d in layout.versions.items()}
+    weak = {v: sum(normalize_label(m) in text for m in d.weak_markers if m)
+            for v, d in layout.versions.items()}
+    if layout.kind == "matrix":  # 三: the split （六） is the only difference
+        return ("v2021", "split （六）") if strong.get("v2021") else ("v2019", "single （六） row")
+    hits = [v for v, n in strong.items() if n]
+    if len(hits) == 1:
+        return hits[0], "markers"
+    if len(hits) > 1:
+        ranked = sorted(hits, key=lambda v: -strong[v])
+        if strong[ranked[0]] >= 3 * strong[ranked[1]]:
+            return ranked[0], f"markers {strong}"
+        return None, f"markers of several versions {strong}"
+    whits = [v for v, n in weak.items() if n]
+    if len(whits) == 1:
+        return whits[0], "weak markers"
+    return None, "no version marker"
+
+
+# ------------------------------------------------------------------------------ header
+
+
+@dataclass
+class ColumnMap:
+    """Grid column -> column id, from the header rows above the data."""
+
+    by_pos: dict[int, str]
+    printed: dict[str, str]  # column id -> header text as printed
+    width: int
+    aligned: bool  # every expected column found, one grid column (span) each
+
+    def logical(self) -> list[str]:
+        seen: list[str] = []
+        for j in sorted(self.by_pos):
+            if self.by_pos[j] not in seen:
+                seen.append(self.by_pos[j])
+        return seen
+
+
+class TableMapper:
+    """Maps the row segments of one standard table; keeps context across its fragments."""
+
+    def __init__(self, layout: TableLayout, version: str | None, doc_text: str) -> None:
+        self.layout = layout
+        self.version = version
+        self.doc_text = doc_text
+        self.out = MappedTable(layout.id, version)
+        self.colmap: ColumnMap | None = None
+        self.header_rows: list[tuple[int, list[Cell]]] = []
+        self.header_text = ""  # all header text seen in this table, normalised
+        self.top: str | None = None
+        self.group: str | None = None
+        self.ignore = {normalize_label(t) for t in layout.ignore_headers}
+        self.label_heads = {normalize_label(t) for t in layout.label_headers}
+        self.captions = {normalize_label(t) for t in layout.captions}
+        if version:
+            self.rows = {r.id: r for r in layout.rows(version)}
+            self.children: dict[str, list[RowDef]] = {}
+            for r in layout.rows(version):
+                if r.parent:
+                    self.children.setdefault(r.parent, []).append(r)
+        self.cursor = 0
+        self.last_logical: list[str] = []
+
+    # -- header -------------------------------------------------------------------------
+
+    def _expected_width(self) -> int | None:
+        if self.layout.kind == "matrix":
+            return len(self.layout.columns(self.version or "v2021"))
+        if self.layout.kind == "single_row":
+            return len(self.layout.groups) * len(self.layout.columns(self.version or "v2021"))
+        return None
+
+    def _build_colmap(self, width: int) -> ColumnMap:
+        assert self.version is not None
+        matcher = self.layout.column_matcher(self.version)
+        groups = {normalize_label(lab): g.id for g in self.layout.groups for lab in g.labels}
+        by_pos: dict[int, str] = {}
+        printed: dict[str, str] = {}
+        origins: dict[str, set[tuple[int, int]]] = {}
+        for j in range(width):
+            pieces: list[tuple[str, Cell]] = []
+            last_origin = None
+            for _, row in self.header_rows:
+                if j >= len(row):
+                    continue
+                cell = row[j]
+                if cell.origin == last_origin or not cell.text.strip():
+                    continue
+                last_origin = cell.origin
+                pieces.append((normalize_label(cell.text), cell))
+            group = None
+            rest: list[tuple[str, Cell]] = []
+            for norm, cell in pieces:
+                if norm in self.ignore or norm in self.label_heads:
+                    continue
+                if norm in groups:
+                    group = groups[norm]
+                    continue
+                rest.append((norm, cell))
+            if not rest:
+                continue
+            m = matcher.match("".join(n for n, _ in rest))
+            if m is None and len(rest) > 1:
+                m = matcher.match(rest[-1][0])
+                rest = rest[-1:]
+            if m is None:
+                continue
+            col_id = m.id
+            if self.layout.kind == "single_row":
+                if group is None:
+                    continue
+                col_id = f"{group}.{m.id}"
+            by_pos[j] = col_id
+            skip = self.ignore | self.label_heads
+            printed.setdefault(col_id, " / ".join(
+                c.text.strip() for n, c in pieces if n not in skip))
+            origins.setdefault(col_id, set()).add(rest[-1][1].origin)
+        ambiguous = {cid for cid, o in origins.items() if len(o) > 1}
+        for j in [j for j, cid in by_pos.items() if cid in ambiguous]:
+            del by_pos[j]
+        if ambiguous:
+            self.out.problems.append(f"ambiguous header: {sorted(ambiguous)} printed twice")
+        cmap = ColumnMap(by_pos, printed, width, False)
+        expected = self._expected_width()
+        cmap.aligned = not ambiguous and (expected is None or len(cmap.logical()) == expected)
+        return cmap
+
+    # -- rows ---------------------------------------------------------------------------
+
+    def _match_row(self, parts: list[str]) -> tuple[RowDef | None, str | None]:
+        """Row definition named by a row's label parts, using the merged-cell group context."""
+        assert self.version is not None
+        matcher = self.layout.row_matcher(self.version)
+        leaf: RowDef | None = None
+        last_unknown: str | None = None
+        for part in self._split_compound(parts):
+            if normalize_label(part) in self.captions:
+                continue
+            context = {r.id for r in self.rows.values() if r.parent is None}
+            for ctx in (self.top, self.group):
+                if ctx:
+                    context |= {r.id for r in self.children.get(ctx, [])}
+            m = matcher.match(part, among=context)
+            if m is None:
+                hits = matcher.exact(part)
+                m_id = hits[0] if len(hits) == 1 else None
+            else:
+                m_id = m.id
+            if m_id is None:
+                if self._is_fragment(part):
+                    continue
+                last_unknown = part
+                continue
+            last_unknown = None
+            row = self.rows[m_id]
+            if row.parent is None:
+                self.top, self.group = row.id, None
+            elif row.id in self.children:
+                self.top, self.group = row.parent, row.id
+            leaf = row
+        if last_unknown is not None:
+            return None, f"unknown row label {last_unknown!r}"
+        return leaf, None
+
+    def _split_compound(self, parts: list[str]) -> list[str]:
+        """Split a label that runs a group and its item together (（三）不予公开1.属于国家秘密).
+
+        Only when the whole text is no known label, it starts with a known group label, and
+        the rest is exactly a known item of that group.
+        """
+        assert self.version is not None
+        matcher = self.layout.row_matcher(self.version)
+        out: list[str] = []
+        for part in parts:
+            norm = normalize_label(part)
+            if matcher.exact(norm) or not norm:
+                out.append(part)
+                continue
+            split = None
+            for parent, kids in self.children.items():
+                for v in matcher.variants[parent]:
+                    rest = norm[len(v):].lstrip("/")
+                    if norm.startswith(v) and rest and matcher.exact(
+                            rest, among={k.id for k in kids}):
+                        split = [v, rest]
+                        break
+                if split:
+                    break
+            out.extend(split or [part])
+        return out
+
+    def _is_fragment(self, part: str) -> bool:
+        """A piece of the current group's label cut off by a page break (（四）无 | 法提供)."""
+        norm = normalize_label(part)
+        for ctx in (self.group, self.top):
+            if ctx and any(norm in v for v in self.layout.row_matcher(self.version).variants[ctx]):
+                return True
+        return False
+
+    def feed(self, grid: Grid, rows: list[int]) -> None:
+        if self.version is None:
+            return
+        in_header = False
+        for r in rows:
+            row = grid.rows[r]
+            cells = _distinct(row, r)
+            texts = [c.text for _, _, c in cells]
+            norms = [normalize_label(t) for t in texts]
+            if any(n in self.captions for n in norms):
+                self.colmap, self.header_rows, in_header = None, [], False
+                continue
+            labels = [(j, w, c) for j, w, c in cells if c.text.strip() and not _is_valueish(c.text)]
+            has_number = any(_is_numberish(c.text) and c.origin[0] == r for _, _, c in cells)
+            names_row = False
+            if labels and self.layout.kind != "single_row":
+                probe = self.layout.row_matcher(self.version)
+                names_row = any(probe.match(c.text) is not None for _, _, c in labels)
+            if not names_row and not has_number and labels:
+                if not in_header:
+                    self.header_rows, in_header = [], True
+                self.header_rows.append((r, row))
+                self.header_text += "".join(normalize_label(c.text) for _, _, c in labels)
+                continue
+            if in_header:
+                self.colmap = self._build_colmap(len(row))
+                in_header = False
+            if not has_number and not labels and not (
+                self.layout.kind == "single_row" and self.colmap is not None
+                and self.colmap.width == len(row)
+            ):
+                continue  # an empty row (table 四's one data row may be all blank)
+            self._data_row(grid, r, row, cells)
+
+    def _data_row(self, grid: Grid, r: int, row: list[Cell], cells: list) -> None:
+        cmap = self.colmap if self.colmap is not None and self.colmap.width == len(row) else None
+        placed: list[tuple[Cell, str | None, str | None]] = []  # (cell, col_id, note)
+        if cmap is not None and cmap.by_pos:
+            label_cells = [(j, w, c) for j, w, c in cells if not any(
+                p in cmap.by_pos for p in range(j, j + w))]
+            value_cells = [(j, w, c) for j, w, c in cells if any(
+                p in cmap.by_pos for p in range(j, j + w)) and c.origin[0] == r]
+            stray = [c for _, _, c in label_cells if _is_numberish(c.text)]
+            if stray:
+                cmap = None  # numbers outside the header's columns: the header is not aligned
+        if cmap is None or not cmap.by_pos:
+            label_cells, value_cells = self._split_unaligned(cells, r)
+        parts = [c.text for _, _, c in label_cells if c.text.strip()]
+        row_label = " / ".join(p.strip() for p in parts)
+        row_def: RowDef | None = None
+        row_note = None
+        if self.layout.kind != "single_row":
+            if parts:
+                row_def, row_note = self._match_row(parts)
+                if row_def is None and row_note is None:
+                    row_note = "row label names no row"
+            else:
+                row_note = "row has no label"
+        logical = cmap.logical() if cmap is not None and cmap.by_pos else []
+        if logical:
+            self.last_logical = logical
+            ids = []
+            for j, w, _ in value_cells:
+                covered = {cmap.by_pos[p] for p in range(j, j + w) if p in cmap.by_pos}
+                ids.append(covered.pop() if len(covered) == 1 else None)
+            if None in ids or len(set(ids)) != len(ids):
+                if len(value_cells) == len(logical):
+                    ids = list(logical)
+                else:
+                    ids = [None] * len(value_cells)
+            for (_, _, c), cid in zip(value_cells, ids, strict=True):
+                note = None if cid else (f"{len(value_cells)} value cells do not fit the "
+                                         f"header's {len(logical)} columns")
+                placed.append((c, cid, note))
+        else:
+            order, how = self._template_order(len(value_cells))
+            for k, (_, _, c) in enumerate(value_cells):
+                placed.append((c, order[k] if order else None, how))
+        evidence = _row_text(row, r)
+        self._locate_row(grid, parts)
+        for cell, cid, note in placed:
+            key = None
+            if cid is not None and row_note is None:
+                key = self.layout.cell_key(self.version, row_def.id if row_def else None, cid)
+                if key is None:
+                    rid = row_def.id if row_def else ""
+                    note = (note + "; " if note else "") + f"no cell {rid}×{cid} in {self.version}"
+            elif row_note:
+                note = row_note
+            col_label = (cmap.printed.get(cid, cid) if cmap is not None and cid
+                         else self._default_col_label(cid))
+            self._emit(grid, cell, key, row_label, col_label or "", evidence, note,
+                       key_ok=key is not None)
+
+    def _split_unaligned(self, cells: list, r: int) -> tuple[list, list]:
+        """Label cells and value cells of a row whose columns the header does not give."""
+        own = [(j, w, c) for j, w, c in cells if c.origin[0] == r or not _is_valueish(c.text)]
+        k = len(own)
+        while k > 0 and _is_valueish(own[k - 1][2].text):
+            k -= 1
+        labels, values = own[:k], own[k:]
+        expected = self._expected_width()
+        while expected and len(values) > expected and not values[0][2].text.strip():
+            labels.append(values.pop(0))  # an empty label cell, not a value
+        return labels, values
+
+    def _template_order(self, n: int) -> tuple[list[str] | None, str]:
+        """Columns in the template's order when the header is present but not cell-aligned.
+
+        Used only when the table's header text names every column of the layout (so the
+        table is the standard one) and the row has exactly as many values as the template.
+        """
+        assert self.version is not None
+        cols = self.layout.columns(self.version)
+        if self.layout.kind == "single_row":
+            ids = [f"{g.id}.{c.id}" for g in self.layout.groups for c in cols]
+            named = all(any(normalize_label(lab) in self.header_text for lab in g.labels)
+                        for g in self.layout.groups)
+        elif self.layout.kind == "matrix":
+            ids = [c.id for c in cols]
+            named = all(any(normalize_label(lab) in self.header_text for lab in c.labels)
+                        for c in cols)
+        else:
+            if self.last_logical and n == len(self.last_logical):
+                return self.last_logical, "columns of the header above (table continued)"
+            return None, "no header above these values"
+        if not named:
+            return None, "header does not name every column of the template"
+        if n != len(ids):
+            return None, f"{n} values where the template has {len(ids)} columns"
+        return ids, "columns in template order: header text not aligned with the cells"
+
+    def _default_col_label(self, cid: str | None) -> str:
+        if cid is None or self.version is None:
+            return ""
+        if self.layout.kind == "single_row":
+            g, _, c = cid.rpartition(".")
+            gl = next(x.labels[0] for x in self.layout.groups if x.id == g)
+            cl = next(x.labels[0] for x in self.layout.columns(self.version) if x.id == c)
+            return f"{gl} / {cl}"
+        return next((x.labels[0] for x in self.layout.columns(self.version) if x.id == cid), cid)
+
+    # -- facts --------------------------------------------------------------------------
+
+    def _locate_row(self, grid: Grid, parts: list[str]) -> None:
+        if grid.start < 0:
+            return
+        self.cursor = max(self.cursor, grid.start)
+        if parts:
+            probe = parts[-1].strip().split("\n")[0].strip()
+            i = self.doc_text.find(probe, self.cursor, grid.end if grid.end > 0 else None)
+            if i >= 0:
+                self.cursor = i + len(probe)
+
+    def _emit(self, grid: Grid, cell: Cell, key: str | None, row_label: str, col_label: str,
+              evidence: str, note: str | None, key_ok: bool) -> None:
+        unit = key_unit(key) if key else None
+        value, status, vnote = parse_cell(cell.text, unit)
+        start, end = grid.start, grid.end
+        raw = cell.text.strip()
+        if raw and grid.start >= 0:
+            i = self.doc_text.find(raw, self.cursor, grid.end if grid.end > 0 else None)
+            if i >= 0:
+                start, end = i, i + len(raw)
+                self.cursor = end
+        if not key_ok and note is None:
+            note = "cell not placed"
+        if vnote:
+            note = f"{note}; {vnote}" if note and not key_ok else vnote
+        self.out.facts.append(Fact(
+            key=key,
+            value=value,
+            unit=unit,
+            label=f"{row_label} | {col_label}",
+            evidence=evidence,
+            section=self.layout.id,
+            method="table",
+            start=start,
+            end=end,
+            raw=raw,
+            status=status,
+            table=self.layout.id,
+            row=row_label,
+            column=col_label,
+            version=self.version,
+            note=note if (not key_ok or vnote) else None,
+        ))
+
+
+def map_tables(grids: list[Grid], doc_text: str = "") -> list[MappedTable]:
+    """Find the standard tables among `grids` and map every cell to a fact."""
+    layouts = load_layouts()
+    segments = segment_grids(grids)
+    by_table: dict[str, list[Segment]] = {}
+    for s in segments:
+        by_table.setdefault(s.table, []).append(s)
+    versions: dict[str, tuple[str | None, str]] = {
+        tid: detect_version(layouts[tid], segs) for tid, segs in by_table.items()
+    }
+    results: list[MappedTable] = []
+    for tid in TABLE_IDS:
+        if tid not in by_table:
+            continue
+        version, why = versions[tid]
+        if tid == "四":  # identical in both formats: take the report's table 二 (or 三) version
+            version = next((versions[t][0] for t in ("二", "三") if t in versions
+                            and versions[t][0]), None)
+            why = "version of the report's other tables"
+        mapper = TableMapper(layouts[tid], version, doc_text)
+        mapper.out.segments = len(by_table[tid])
+        if version is None and tid != "四":
+            mapper.out.problems.append(f"version not recognised: {why}")
+            results.append(mapper.out)
+            continue
+        if version is None:
+            mapper.version = "v2021"  # layout identical; the facts carry version=None
+            mapper.rows = {r.id: r for r in layouts[tid].rows("v2021")}
+            mapper.children = {}
+        for seg in by_table[tid]:
+            mapper.feed(seg.grid, seg.rows)
+        if version is None:
+            for f in mapper.out.facts:
+                f.version = None
+            mapper.out.version = None
+        results.append(mapper.out)
+    return results

@@ -1,0 +1,117 @@
+"""Table cell text -> number and status, and the one-value-per-key view of table facts.
+
+A cell is read as printed: blank (empty, &nbsp;, full-width space) and dash (-, /, —, 无 …)
+are statuses, never a silent 0. Whether a blank may be *read* as 0 is a property of the
+table's template (layout data `blank_as_zero`), applied only in `table_values`, with a note.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from parser.model import Fact, Number
+from parser.tables.layout import key_table, load_layouts
+
+BLANK_CHARS = " \t\r\n\u3000\u00a0\u200b\ufeff"
+DASHES = {"-", "--", "—", "——", "–", "―", "─", "/", "\\", "无", "－", "／", "…", "……"}
+_NUM_RE = re.compile(
+    r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|项|条|个|次)?$"
+)
+_UNIT_FACTORS = {("元", "万元"): 1 / 10000, ("万元", "元"): 10000}
+
+
+def key_unit(key: str) -> str | None:
+    """Unit of a canonical key (indicators.csv via parser.indicators)."""
+    from parser.indicators import unit_of
+
+    return unit_of(key)
+
+
+def parse_cell(text: str, unit: str | None = None) -> tuple[Number | None, str, str | None]:
+    """(value, status, note) of a printed cell; `unit` is the key's unit for amounts like 251000元.
+
+    status: value | blank | dash | unreadable. Numbers keep their type: int unless the cell
+    prints a decimal (万元 amounts) or a unit conversion makes one.
+    """
+    s = text.strip(BLANK_CHARS)
+    if not s:
+        return None, "blank", None
+    folded = unicodedata.normalize("NFKC", s).replace(" ", "")
+    if folded in DASHES or set(folded) <= set("-—–―/\\"):
+        return None, "dash", None
+    if folded in {"零", "0件"}:
+        return 0, "value" if folded != "零" else "zero_word", None
+    m = _NUM_RE.match(folded)
+    if not m:
+        return None, "unreadable", f"cell text {s!r} is not a number"
+    num = m.group("num").replace(",", "")
+    value: Number = float(num) if "." in num else int(num)
+    if m.group("sign") == "-":
+        value = -value
+    printed_unit = m.group("unit")
+    note = None
+    if printed_unit and unit and printed_unit != unit:
+        factor = _UNIT_FACTORS.get((printed_unit, unit))
+        if factor is None:
+            if printed_unit in ("万元", "元") or unit in ("万元", "元"):
+                return None, "unreadable", f"unit {printed_unit} cannot be read as {unit}"
+        else:
+            value = value * factor
+            if isinstance(value, float) and value.is_integer() and factor > 1:
+                value = int(value)
+            note = f"printed {s}, normalised to {unit}"
+    return value, "value", note
+
+
+def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str, str]]:
+    """One value per table key, with notes on every value that is not a printed number.
+
+    - value: the number; a second, different value for the same key is noted, first kept.
+    - blank: 0 where the table's template instructs zero for empty cells (layout
+      `blank_as_zero`), else None; the note says which.
+    - dash / unreadable: None with a note.
+    - results.other.total of a v2021 table (not printed: （六） is split) is the sum of its
+      three sub-rows when all three are known, noted as derived.
+    """
+    layouts = load_layouts()
+    values: dict[str, Number | None] = {}
+    notes: dict[str, str] = {}
+    for f in facts:
+        if f.method != "table" or f.key is None:
+            continue
+        table = f.table or key_table(f.key)
+        if f.status in ("value", "zero_word"):
+            val: Number | None = f.value
+            note = None
+        elif f.status == "blank":
+            if table in layouts and layouts[table].blank_as_zero:
+                val, note = 0, "blank read as 0 per template"
+            else:
+                val, note = None, "blank cell"
+        else:
+            val, note = None, f"{f.status} cell {f.raw!r}" + (f": {f.note}" if f.note else "")
+        if f.key in values:
+            if values[f.key] != val:
+                notes[f.key] = f"conflicting cells: kept {values[f.key]!r}, also printed {val!r}"
+            continue
+        values[f.key] = val
+        if note:
+            notes[f.key] = note
+    _derive_other_total(values, notes)
+    return values, notes
+
+
+_SUB_ROWS = ("no_correction", "fee_unpaid", "other")
+
+
+def _derive_other_total(values: dict[str, Number | None], notes: dict[str, str]) -> None:
+    cols = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
+            "other_org", "total")
+    for c in cols:
+        key = f"results.other.total.{c}"
+        parts = [values.get(f"results.other.{s}.{c}") for s in _SUB_ROWS]
+        if key in values or any(p is None for p in parts):
+            continue
+        values[key] = sum(p for p in parts if p is not None)
+        notes[key] = "derived: sum of the three （六） sub-rows"
