@@ -32,6 +32,8 @@ _META_RE = re.compile(rb"<meta\b[^>]*>", re.I)
 MAX_BAD_SHARE = 0.005
 # A decoding whose non-ASCII letters are mostly outside CJK/punctuation is mojibake.
 MIN_PLAUSIBLE_SHARE = 0.6
+# …and so is one whose hanzi are mostly rare characters (see `common_share`).
+MIN_COMMON_SHARE = 0.7
 
 
 @dataclass
@@ -100,6 +102,31 @@ def quality(text: str) -> tuple[float, float]:
     return bad / len(sample), plausible
 
 
+def _common(ch: str) -> bool:
+    """A frequent hanzi: GB2312 level 1 (simplified) or Big5 frequent characters (traditional)."""
+    try:
+        if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA4 <= ch.encode("big5")[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False
+
+
+def common_share(text: str, sample: int = 20_000) -> float:
+    """Share of frequent characters among the hanzi of `text` (1.0 without hanzi).
+
+    Real Chinese prose is 95%+ frequent characters; bytes decoded with the wrong codec (or
+    random bytes, which gb18030 decodes into rare hanzi) fall far below that.
+    """
+    hanzi = [ch for ch in text[:sample] if 0x4E00 <= ord(ch) <= 0x9FFF]
+    if not hanzi:
+        return 1.0
+    return sum(1 for ch in hanzi if _common(ch)) / len(hanzi)
+
+
 def _try(data: bytes, encoding: str) -> tuple[str, float, float] | None:
     try:
         text = data.decode(encoding, errors="replace")
@@ -136,6 +163,8 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         if tried is None:
             continue
         text, bad, plausible = tried
+        if plausible >= MIN_PLAUSIBLE_SHARE and common_share(text) < MIN_COMMON_SHARE:
+            plausible = 0.0
         if bad <= MAX_BAD_SHARE and plausible >= MIN_PLAUSIBLE_SHARE:
             return Decoded(text, name, how)
         score = plausible - 20 * bad

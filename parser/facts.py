@@ -34,14 +34,19 @@ _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 
 QUANTITY_RE = re.compile(
     rf"(?P<num>{ARABIC}|[{CN_NUMERAL_CHARS}]+)"
-    r"(?P<approx>余|多)?(?P<mult>[万亿](?!元))?(?P<approx2>余|多)?"
+    r"(?:\s?(?P<approx>余|多))?(?P<mult>[万亿](?!元))?(?P<approx2>余|多)?"
     rf"\s?(?P<unit>{_UNIT_RE})?"
 )
 # Clause and sentence ends: a label never reaches across them.
-SENTENCE_END = re.compile(r"[。；;！!？?\n]")
-CLAUSE_END = re.compile(r"[。；;！!？?\n，,：:（(）)【】]")
+# A line break ends a sentence only before a blank line or a numbered heading: PDF text
+# breaks lines inside sentences ("…主动公开政府信息 1136\n条").
+SENTENCE_END = re.compile(
+    r"[。；;！!？?]|\n(?=\s*\n)|\n(?=\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]\D))"
+)
+CLAUSE_END = re.compile(r"[。；;！!？?，,：:（(）)【】]")
+_SPACE = re.compile(r"\s+")
 # Numbers that are never facts however they are followed.
-_NOT_BEFORE = re.compile(r"(?:第|No\.?|编号|邮编|电话|传真|QQ|〔|\[|［)\s?$")
+_NOT_BEFORE = re.compile(r"(?:第|No\.?|编号|邮编|电话|传真|QQ|〔|\[|［|[“「‘\"])\s?$")
 _NOT_AFTER = re.compile(r"^\s?(?:[年月日号时分秒]|周年|世纪|届|\.\d|@|-\d|/\d|\d)")
 _EXPLICIT_ZERO_BEFORE = re.compile(r"(?:为|是|均为|都为|计|共)\s?$")
 # 一 alone is far more often a word (一是, 一条龙, 一次性) than a count.
@@ -51,11 +56,26 @@ MAX_LABEL = 40
 
 @dataclass(frozen=True)
 class LabelRule:
+    """One row of data/legacy_labels.tsv: when a label means a key.
+
+    `pattern` and `exclude` are searched in the label text "before□after" (□ stands for
+    the number, so a pattern can ask for a word right before it); `context` and
+    `context_exclude` in the sentence up to the number; `sections` limits the rule to
+    top-level sections with those keys; `when` = "zero" applies the rule to 0 only.
+    """
+
     keys: tuple[str, ...]
     pattern: re.Pattern[str]
     exclude: re.Pattern[str] | None
     units: frozenset[str]
-    zero_only: bool
+    context: re.Pattern[str] | None
+    context_exclude: re.Pattern[str] | None
+    sections: frozenset[str] | None
+    when: str  # "" always; "zero": only a 0; "sole": the first keys only if nothing else states them
+
+
+def _opt(pattern: str) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
 
 
 def _data_rows(name: str) -> list[dict[str, str]]:
@@ -73,19 +93,19 @@ def _lines(name: str) -> list[str]:
 @cache
 def label_rules() -> tuple[LabelRule, ...]:
     """Label -> key rules from data/legacy_labels.tsv, in priority order."""
-    rules = []
-    for row in _data_rows("legacy_labels.tsv"):
-        keys = tuple(row["key"].split("+"))
-        rules.append(
-            LabelRule(
-                keys=keys,
-                pattern=re.compile(row["pattern"]),
-                exclude=re.compile(row["exclude"]) if row["exclude"] else None,
-                units=frozenset(row["units"].split()),
-                zero_only=len(keys) > 1,
-            )
+    return tuple(
+        LabelRule(
+            keys=tuple(row["key"].split("+")),
+            pattern=re.compile(row["pattern"]),
+            exclude=_opt(row["exclude"]),
+            units=frozenset(row["units"].split()),
+            context=_opt(row["context"]),
+            context_exclude=_opt(row["context_exclude"]),
+            sections=frozenset(row["sections"].split()) if row["sections"] else None,
+            when=row["when"],
         )
-    return tuple(rules)
+        for row in _data_rows("legacy_labels.tsv")
+    )
 
 
 @cache
@@ -102,24 +122,43 @@ def table_markers() -> re.Pattern[str]:
 
 
 # A quantity of the report's own structure ("八个部分", "三个方面") is never an indicator.
+# Marks a key that a "sole" rule gives only where no other fact of the report states it.
+SOLE_MARK = "?sole"
 _STRUCTURE_NOUN = re.compile(r"^(?:部分|方面|环节|阶段|层面|层次)")
 
 
 def keys_for(
-    label: str, unit: str | None, value: float | None, after: str = ""
+    label: str,
+    unit: str | None,
+    value: float | None,
+    context: str = "",
+    section_key: str | None = None,
+    near: str = "",
 ) -> tuple[str, ...]:
-    """The canonical keys a label means, by the first matching rule; () when none does."""
+    """The canonical keys a label ("before□after") means, by the first matching rule.
+
+    `context` (the sentence before, this one up to the number, and the label's tail) must
+    match a rule's `context`; `near` (this sentence up to the number) must not match its
+    `context_exclude`.
+    """
+    after = label.partition("□")[2]
     if _STRUCTURE_NOUN.match(after):
         return ()
     for rule in label_rules():
-        if unit not in rule.units:
-            continue
-        if not rule.pattern.search(label):
+        if unit not in rule.units or not rule.pattern.search(label):
             continue
         if rule.exclude and rule.exclude.search(label):
             continue
-        if rule.zero_only and value != 0:
-            return ()
+        if rule.context and not rule.context.search(context):
+            continue
+        if rule.context_exclude and rule.context_exclude.search(near):
+            continue
+        if rule.sections is not None and section_key not in rule.sections:
+            continue
+        if rule.when == "zero" and value != 0:
+            continue
+        if rule.when == "sole":
+            return tuple(f"{k}{SOLE_MARK}" for k in rule.keys[:-1]) + rule.keys[-1:]
         return rule.keys
     return ()
 
@@ -146,7 +185,9 @@ def _prose_sentences(text: str, sections: list[Section], skip: list[tuple[int, i
     markers = table_markers()
     for span in _spans(SENTENCE_END, text):
         sentence = text[span.start : span.end]
-        if not sentence.strip() or markers.search(re.sub(r"\s", "", sentence)):
+        if not sentence.strip():
+            continue
+        if markers.search(_SPACE.sub("", sentence)) and _looks_tabular(sentence):
             continue
         if any(a < span.end and span.start < b for a, b in skip):
             continue
@@ -156,18 +197,53 @@ def _prose_sentences(text: str, sections: list[Section], skip: list[tuple[int, i
         yield span, top
 
 
-def _label_context(view: str, s: _Span, num_start: int, num_end: int) -> tuple[str, str]:
-    """The clause text before a number and after its unit, within the sentence."""
-    before_start = s.start
-    for m in CLAUSE_END.finditer(view, s.start, num_start):
+_NUMBER_TOKEN = re.compile(rf"{ARABIC}")
+_UNIT_AFTER = re.compile(rf"\s?(?:余|多)?(?:{_UNIT_RE}|[年月日号])")
+
+
+def _looks_tabular(sentence: str) -> bool:
+    """Table rows (flattened or not) print numbers without units; prose puts a unit after
+    each ("结果维持 259 件"). A sentence with a table label and mostly bare numbers is a
+    table's text."""
+    view = match_view(sentence)
+    numbers = list(_NUMBER_TOKEN.finditer(view))
+    bare = sum(1 for m in numbers if not _UNIT_AFTER.match(view, m.end()))
+    return bare >= 2 and bare * 2 >= len(numbers)
+
+
+def _label_context(
+    view: str, s: _Span, num_start: int, num_end: int, floor: int
+) -> tuple[str, str]:
+    """The clause text before a number and after its unit, within the sentence.
+
+    The text before never reaches back past `floor` (the end of the previous number or of
+    a heading) and the text after stops at an enumeration comma or the next digit, so that
+    in "规范性文件2条、部门预决算信息4条" the 4 is not labelled 规范性文件.
+    """
+    before_start = max(s.start, floor)
+    for m in CLAUSE_END.finditer(view, before_start, num_start):
         before_start = m.end()
     after_end = s.end
     m = CLAUSE_END.search(view, num_end, s.end)
     if m:
         after_end = m.start()
-    before = view[max(before_start, num_start - MAX_LABEL) : num_start]
-    after = view[num_end : min(after_end, num_end + MAX_LABEL)]
+    digit = re.compile(r"\d").search(view, num_end, after_end)
+    if digit:  # the next number starts the next item: stop at the last 、 before it
+        after_end = view.rfind("、", num_end, digit.start())
+        after_end = after_end if after_end >= 0 else digit.start()
+    # Line breaks and spaces inside a clause are layout (PDF lines, "商业 企业"), not words.
+    before = _SPACE.sub("", view[max(before_start, num_start - MAX_LABEL) : num_start])
+    after = _SPACE.sub("", view[num_end : min(after_end, num_end + MAX_LABEL)])
     return before, after
+
+
+def _heading_ends(text: str, sections: list[Section]) -> list[int]:
+    """Where each heading's text ends: a label never starts inside a heading."""
+    ends = []
+    for sec in sections:
+        at = text.find(sec.heading, sec.start) if sec.heading else -1
+        ends.append(at + len(sec.heading) if at >= 0 else sec.start + len(sec.number) + 1)
+    return sorted(ends)
 
 
 def _quantities(view: str, s: _Span) -> Iterator[re.Match[str]]:
@@ -208,22 +284,39 @@ def extract_facts(
     `skip` lists spans (tables) whose numbers belong to the table extractor.
     """
     view = match_view(text)
+    heading_ends = _heading_ends(text, sections)
     facts: list[Fact] = []
+    previous_end = 0
     for span, top in _prose_sentences(text, sections, skip or []):
+        previous_start, previous_end = previous_end, span.start
+        # What a rule's context may see: this paragraph or the previous sentence, whichever
+        # starts earlier, and never more than 200 characters back.
+        paragraph_start = view.rfind("\n", 0, span.start) + 1
+        context_start = max(span.start - 200, min(previous_start, paragraph_start))
         evidence = text[span.start : span.end].strip()
         section = top.number if top else None
         sentence_facts: list[Fact] = []
+        floor = max((e for e in heading_ends if span.start <= e <= span.end), default=span.start)
         for m in _quantities(view, span):
             value = parse_number(m.group("num") + (m.group("mult") or ""))
             if value is None:
                 continue
             unit = m.group("unit")
-            before, after = _label_context(view, span, m.start(), m.end())
-            label_text = before + after if unit != "%" else before
-            keys = () if unit == "%" else keys_for(
-                label_text, unit or _implied_unit(label_text), value, after
-            )
-            raw = text[m.start() : m.end()]
+            start_floor = floor if floor <= m.start() else span.start
+            before, after = _label_context(view, span, m.start(), m.end(), start_floor)
+            floor = m.end()
+            keys: tuple[str, ...] = ()
+            if unit != "%":
+                label_text = f"{before}□{after}"
+                keys = keys_for(
+                    label_text,
+                    unit or _implied_unit(label_text),
+                    value,
+                    context=_SPACE.sub("", view[context_start : m.start()])
+                    + after,
+                    near=_SPACE.sub("", view[span.start : m.start()]),
+                    section_key=top.key if top else None,
+                )
             approx = bool(m.group("approx") or m.group("approx2"))
             base = Fact(
                 key=None,
@@ -235,24 +328,38 @@ def extract_facts(
                 method="text",
                 start=m.start(),
                 end=m.end(),
-                raw=raw,
+                raw=text[m.start() : m.end()],
                 note="approximate (余/多)" if approx else None,
             )
             if unit == "%":
                 base.percent_of = _percent_base(sentence_facts)
-                sentence_facts.append(base)
-                continue
             if not keys:
                 sentence_facts.append(base)
                 continue
             for key in keys:
-                val, unit_out = _normalise(value, unit, unit_of(key))
+                val, unit_out = _normalise(value, unit, unit_of(key.removesuffix(SOLE_MARK)))
                 sentence_facts.append(
-                    Fact(**{**base.__dict__, "key": key, "value": val, "unit": unit_out or unit_of(key)})
+                    Fact(**{**base.__dict__, "key": key, "value": val, "unit": unit_out or unit})
                 )
         sentence_facts.extend(_zero_facts(text, view, span, section, evidence, sentence_facts))
         facts.extend(sentence_facts)
-    return facts
+    return _resolve_sole(facts)
+
+
+def _resolve_sole(facts: list[Fact]) -> list[Fact]:
+    """Keep a "sole" key (a website count read as the total) only where no other fact of
+    the document states that key; say so in the fact's note."""
+    stated = {f.key for f in facts if f.key and not f.key.endswith(SOLE_MARK)}
+    out = []
+    for f in facts:
+        if f.key and f.key.endswith(SOLE_MARK):
+            key = f.key.removesuffix(SOLE_MARK)
+            if key in stated:
+                continue
+            f.key = key
+            f.note = "the report's only count of this kind: taken as the total"
+        out.append(f)
+    return out
 
 
 def _implied_unit(label: str) -> str | None:
@@ -279,11 +386,11 @@ def _zero_facts(
     for clause in _spans(CLAUSE_END, view[span.start : span.end]):
         a, b = span.start + clause.start, span.start + clause.end
         chunk = view[a:b]
-        if QUANTITY_RE.search(chunk) and re.search(r"\d", chunk):
+        if any(a <= f.start < b for f in found):
             continue  # a clause with its own number states that number instead
         for key, pattern, exclude in zero_rules():
             m = pattern.search(chunk)
-            if not m or key in have or (exclude and exclude.search(m.group())):
+            if not m or key in have or (exclude and exclude.search(chunk)):
                 continue
             have.add(key)
             yield Fact(

@@ -278,9 +278,9 @@ def parse_tree(src: str) -> etree._Element:
         raise DocumentError(f"HTML cannot be parsed: {exc}") from exc
     for err in parser.error_log:
         if "Excessive depth" in err.message:
-            raise DocumentError(
-                f"HTML is nested deeper than the parser allows ({err.message.split(':')[0]})"
-            )
+            depth = re.search(r"\d+", err.message)
+            limit = f"{depth.group()} levels" if depth else "the parser's limit"
+            raise DocumentError(f"HTML is nested deeper than {limit}: cannot be read")
     if root is None:
         raise DocumentError("HTML has no elements")
     return root
@@ -608,6 +608,8 @@ def load_html(raw: str, source: str, encoding: str | None) -> Document:
         span = walk.table_spans.get(table)
         if span:
             grid.start, grid.end = index_map(span[0]), index_map(span[1])
+            while grid.end > grid.start and clean.text[grid.end - 1] == "\n":
+                grid.end -= 1
         tables.append(grid)
     offsets = clean.offsets
     if pos_map is not None:

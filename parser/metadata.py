@@ -29,7 +29,10 @@ NOT_REPORT_TITLE = re.compile(r"通知|工作要点|要点|意见|办法|方案|
 DELETED_PAGE = re.compile(r"页面不存在|该信息已删除|信息已删除|访问受限|404 Not Found|页面找不到")
 V2021_MARKERS = re.compile(r"本年制发件数|本年收费金额|本年废止件数|现行有效件数")
 V2019_MARKERS = re.compile(r"本年新制作数量|上一年项目数量|第二十条第[（(]九[）)]项|本年新公开数量")
-STANDARD_TABLE = re.compile(r"第二十条第[（(]一[）)]项|本年新收政府信息公开申请数量|本年度办理结果")
+STANDARD_TABLE = re.compile(
+    r"第二十条第[（(]一[）)]项|本年新收政府信息公开申请数量|本年度办理结果|未经复议直接起诉|复议后起诉"
+)
+_YEAR_MENTION = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s?年")
 
 
 def _title(doc: Document) -> str | None:
@@ -52,6 +55,8 @@ def _publisher_year(title: str | None, text: str) -> tuple[str | None, int | Non
         for m in TITLE_RE.finditer(cand):
             pre = _LEAD_IN.sub("", m.group("pre") or "")
             name = pre or (m.group("mid") or "").strip()
+            if len(name) < 2:  # 我局, 本办: the report names itself, not its publisher
+                name = ""
             if year is None:
                 year = int(m.group("year"))
             if name and not re.search(r"政府信息公开|年度|报告", name):
@@ -68,8 +73,12 @@ def _published(doc: Document) -> str | None:
     return None
 
 
-def detect_format(text: str, table_versions: set[str]) -> str:
-    """legacy | v2019 | v2021 | mixed, decided from the tables, not from the year."""
+def detect_format(text: str, table_versions: set[str], year: int | None = None) -> str:
+    """legacy | v2019 | v2021 | mixed, decided from the tables, not from the year.
+
+    Only where a standard table is present but says nothing of its version (table 四 is
+    the same in both) does the year decide: the 2021 format applies from report year 2021.
+    """
     if len(table_versions) > 1:
         return "mixed"
     if table_versions:
@@ -81,10 +90,19 @@ def detect_format(text: str, table_versions: set[str]) -> str:
         return "v2021"
     if v19:
         return "v2019"
+    if STANDARD_TABLE.search(text) and year:
+        return "v2021" if year >= 2021 else "v2019"
     return "legacy"
 
 
-def not_report_reason(title: str | None, text: str) -> str | None:
+# Top-level sections that only an annual report has together; three of them make a report
+# even where a page excerpt has lost its title.
+REPORT_SECTIONS = {"overview", "active", "requests", "review_litigation", "fees", "problems"}
+
+
+def not_report_reason(
+    title: str | None, text: str, sections: list[Section] | None = None
+) -> str | None:
     """Why a document is not an annual report (None when it is one)."""
     body = text.strip()
     if not body:
@@ -92,11 +110,12 @@ def not_report_reason(title: str | None, text: str) -> str | None:
     if DELETED_PAGE.search(body[:500]) and len(body) < 2000:
         return "a 'page not found / deleted' stub"
     head = (title or "") + body[:400]
-    says_report = re.search(r"年度报告|工作报告|年报|年度.{0,6}报告", head)
+    says_report = re.search(r"年度报告|工作报告|年报|年度.{0,10}报告", head)
     if title and NOT_REPORT_TITLE.search(title) and not re.search(r"年度报告|年报", title):
         return f"title names another kind of document: {title}"
-    if not says_report:
-        return "does not call itself an annual report (年度报告/年报)"
+    keys = {s.key for s in sections or [] if s.level == 1} & REPORT_SECTIONS
+    if not says_report and len(keys) < 3:
+        return "does not call itself an annual report (年度报告/年报) nor has its sections"
     if len(body) < 300:
         return f"too short for a report ({len(body)} characters)"
     return None
@@ -114,15 +133,18 @@ def extract_metadata(
         m = PERIOD_RE.search(doc.text)
         if m:
             year = int(m.group("year"))
+        elif years := _YEAR_MENTION.findall(doc.text[:3000]):
+            # The year the opening pages speak of most ("2020年，我局…") is the year reported on.
+            year = int(max(set(years), key=lambda y: (years.count(y), -years.index(y))))
         elif published:
             year = int(published[:4]) - 1
-    reason = not_report_reason(title, doc.text)
+    reason = not_report_reason(title, doc.text, sections)
     return {
         "title": title,
         "publisher": publisher,
         "report_year": year,
         "published": published,
-        "format": detect_format(doc.text, table_versions or set()),
+        "format": detect_format(doc.text, table_versions or set(), year),
         "is_report": reason is None,
         "not_report_reason": reason,
     }

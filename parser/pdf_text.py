@@ -92,7 +92,7 @@ def load_pdf(data: bytes, source: str) -> Document:
             pos += len(t) + 1
         text, offsets, pages = _clean(raw, raw_page_starts)
         meta = _pdf_meta(pdf)
-        tables = _tables(pdf, pages, len(text), meta)
+        tables = _tables(pdf, pages, text, meta)
     if len(text) > settings.MAX_TEXT_CHARS:
         meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
         text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
@@ -150,8 +150,8 @@ def _pdf_meta(pdf) -> dict[str, str]:  # noqa: ANN001
     return meta
 
 
-def _tables(pdf, pages: list[int], text_len: int, meta: dict[str, str]) -> list[Grid]:  # noqa: ANN001
-    """Grids from parser.tables.pdf_grid (written by the tables engineer), placed by page."""
+def _tables(pdf, pages: list[int], text: str, meta: dict[str, str]) -> list[Grid]:  # noqa: ANN001
+    """Grids from parser.tables.pdf_grid (written by the tables engineer), placed in the text."""
     try:
         from parser.tables.pdf_grid import pdf_grids
     except ImportError:
@@ -162,8 +162,65 @@ def _tables(pdf, pages: list[int], text_len: int, meta: dict[str, str]) -> list[
         meta["tables_error"] = f"{type(exc).__name__}: {exc}"
         return []
     for grid in grids:
-        if grid.start == -1 and grid.page:
-            grid.start = pages[grid.page - 1] if grid.page - 1 < len(pages) else text_len
-        if grid.end == -1 and grid.page:
-            grid.end = pages[grid.page] if grid.page < len(pages) else text_len
+        if grid.start == -1 or grid.end == -1:
+            grid.start, grid.end = place_grid(grid, pages, text)
     return grids
+
+
+def _find_label(label: str, text: str, start: int) -> re.Match[str] | None:
+    """Find a cell label in the text layer, allowing line breaks and spaces inside it.
+
+    A match at the start of a line is preferred: the same words often occur in a heading.
+    """
+    chars = [c for c in label if not c.isspace()][:12]
+    if len(chars) < 2:
+        return None
+    pattern = r"\s*".join(re.escape(c) for c in chars)
+    return re.compile(r"(?m)^" + pattern).search(text, start) or re.compile(pattern).search(
+        text, start
+    )
+
+
+def _find_number_row(grid: Grid, text: str, start: int) -> re.Match[str] | None:
+    """The line of a last row that holds only numbers (table 四's single data row)."""
+    row = grid.rows[-1]
+    values = [c.text.strip() for c in row if not c.span_copy and c.text.strip()]
+    if len(values) < 2 or not all(re.fullmatch(r"[\d.,\-+]+", v) for v in values):
+        return None
+    return re.compile(r"\s+".join(re.escape(v) for v in values)).search(text, start)
+
+
+def place_grid(grid: Grid, pages: list[int], text: str) -> tuple[int, int]:
+    """Text span of a PDF table: from its first label to the line of its last row's label.
+
+    pdfplumber's text layer prints a table row by row, so the first cell's text opens the
+    table and the last row's label closes it. Where a label cannot be found the page extent
+    of the table's first page is used.
+    """
+    page = (grid.page or 1) - 1
+    page_start = pages[page] if page < len(pages) else len(text)
+    page_end = pages[page + 1] if page + 1 < len(pages) else len(text)
+    first = next((c.text for row in grid.rows for c in row if len(c.text.strip()) >= 2), "")
+    last = next(
+        (c.text for row in reversed(grid.rows) for c in row if len(c.text.strip()) >= 2 and not
+         c.text.strip().replace(".", "").isdigit()),
+        "",
+    )
+    m_first = _find_label(first, text, page_start)
+    if m_first is None or m_first.start() >= page_end:
+        return page_start, page_end
+    start = text.rfind("\n", 0, m_first.start()) + 1
+    m_last = _find_number_row(grid, text, m_first.start()) or _find_label(
+        last, text, m_first.start()
+    )
+    if m_last is None:
+        return start, page_end
+    end = text.find("\n", m_last.end())
+    if end < 0:
+        end = len(text)
+    # Numbers of the last row can sit on the line after its label.
+    nxt = text.find("\n", end + 1)
+    following = text[end + 1 : nxt if nxt >= 0 else len(text)]
+    if following and re.fullmatch(r"[\d\s.,\-—/]+", following):
+        end = nxt if nxt >= 0 else len(text)
+    return start, end

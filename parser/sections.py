@@ -116,6 +116,7 @@ class _Candidate:
     number: str
     start: int
     marker_end: int
+    heading: str = ""
 
 
 def _candidates(text: str) -> list[_Candidate]:
@@ -140,7 +141,10 @@ def _candidates(text: str) -> list[_Candidate]:
         if level == 3 and re.match(r"\d", after):
             continue
         number = re.sub(r"\s", "", m.group())
-        found.append(_Candidate(level, number, start, m.end()))
+        heading = _heading_text(view, m.end(), len(view)) if level == 1 else ""
+        if level == 1 and len(re.sub(r"\W", "", heading)) < 2:
+            continue  # a lone 三、 of a vertical table label, not a heading
+        found.append(_Candidate(level, number, start, m.end(), heading))
     return found
 
 
@@ -154,7 +158,8 @@ def _plausible_top(cands: list[_Candidate]) -> list[_Candidate]:
             kept.append(c)
             continue
         n = ordinal(c.number) or 0
-        if (prev == 0 and n <= 2) or (prev and prev <= n <= prev + 2):
+        known = section_key(c.heading) is not None
+        if (prev == 0 and (n <= 2 or known)) or (prev and prev <= n <= prev + 2):
             kept.append(c)
             prev = n
     return kept

@@ -109,7 +109,10 @@ def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
     if len(stripped) > MAX_CHROME_LINE:
         return False
     rest, n = rules.word_re.subn(" ", stripped)
-    return n > 0 and len(_LETTER.findall(rest)) <= 1
+    if n == 0 or len(_LETTER.findall(rest)) > 1:
+        return False
+    # A line of dates and numbers alone (a signature date, a table row) is not chrome.
+    return any(not re.fullmatch(DATE_RE, m.group()) for m in rules.word_re.finditer(stripped))
 
 
 def lead_chrome_end(text: str, rules: ChromeRules | None = None) -> int:

@@ -17,6 +17,8 @@ from parser.tables.layout import RowDef, TableLayout, load_layouts
 from parser.tables.values import key_unit, parse_cell
 
 TABLE_IDS = ("二", "三", "四")
+# How far past a grid's text span a cell's text is still looked for (best-effort offsets).
+LOCATE_SLACK = 2000
 
 
 @dataclass
@@ -81,7 +83,11 @@ def _row_scores(texts: list[str], layouts: dict[str, TableLayout]) -> dict[str, 
     for tid, layout in layouts.items():
         s = 0
         markers = [normalize_label(m) for m in layout.markers]
+        headings = [normalize_label(h) for h in layout.headings]
         for n in norms:
+            if any(h and h in n for h in headings):
+                s += 3
+                continue
             if any(m and m in n for m in markers):
                 s += 2
                 continue
@@ -99,7 +105,12 @@ def segment_grids(grids: list[Grid]) -> list[Segment]:
     layouts = load_layouts()
     segments: list[Segment] = []
     current: str | None = None
+    width = None
     for grid in grids:
+        grid_width = len(grid.rows[0]) if grid.rows else 0
+        if grid_width != width:
+            current = None  # only a grid as wide as the last one continues its table unlabelled
+        width = grid_width
         for r, row in enumerate(grid.rows):
             texts = [c.text for _, _, c in _distinct(row, r)]
             scores = _row_scores(texts, layouts)
@@ -156,6 +167,7 @@ class ColumnMap:
     printed: dict[str, str]  # column id -> header text as printed
     width: int
     aligned: bool  # every expected column found, one grid column (span) each
+    unknown: dict[int, str] = field(default_factory=dict)  # header text naming no column
 
     def logical(self) -> list[str]:
         seen: list[str] = []
@@ -187,7 +199,10 @@ class TableMapper:
             for r in layout.rows(version):
                 if r.parent:
                     self.children.setdefault(r.parent, []).append(r)
+        self.in_header = False
+        self.data_rows = 0  # data rows since the last header block
         self.cursor = 0
+        self.skip = (0, 0)  # span of the current row's label in the text
         self.last_logical: list[str] = []
 
     # -- header -------------------------------------------------------------------------
@@ -206,6 +221,8 @@ class TableMapper:
         by_pos: dict[int, str] = {}
         printed: dict[str, str] = {}
         origins: dict[str, set[tuple[int, int]]] = {}
+        unknown: dict[int, str] = {}
+        conflicts: list[int] = []
         for j in range(width):
             pieces: list[tuple[str, Cell]] = []
             last_origin = None
@@ -228,11 +245,16 @@ class TableMapper:
                 rest.append((norm, cell))
             if not rest:
                 continue
+            singles = {x.id for x in (matcher.match(n) for n, _ in rest) if x is not None}
+            if len(singles) > 1:  # two column names stacked in one grid column: not aligned
+                conflicts.append(j)
+                continue
             m = matcher.match("".join(n for n, _ in rest))
             if m is None and len(rest) > 1:
                 m = matcher.match(rest[-1][0])
                 rest = rest[-1:]
             if m is None:
+                unknown[j] = " / ".join(c.text.strip() for _, c in rest)
                 continue
             col_id = m.id
             if self.layout.kind == "single_row":
@@ -249,9 +271,14 @@ class TableMapper:
             del by_pos[j]
         if ambiguous:
             self.out.problems.append(f"ambiguous header: {sorted(ambiguous)} printed twice")
-        cmap = ColumnMap(by_pos, printed, width, False)
+        cmap = ColumnMap(by_pos, printed, width, False, unknown)
         expected = self._expected_width()
-        cmap.aligned = not ambiguous and (expected is None or len(cmap.logical()) == expected)
+        cmap.aligned = not ambiguous and not conflicts and (
+            expected is None or len(cmap.logical()) == expected)
+        if not cmap.aligned and expected is not None:
+            # A fixed-width table (三, 四) whose header does not line up with the grid
+            # columns: use no positions at all rather than some of them.
+            return ColumnMap({}, {}, width, False)
         return cmap
 
     # -- rows ---------------------------------------------------------------------------
@@ -329,14 +356,13 @@ class TableMapper:
     def feed(self, grid: Grid, rows: list[int]) -> None:
         if self.version is None:
             return
-        in_header = False
         for r in rows:
             row = grid.rows[r]
             cells = _distinct(row, r)
             texts = [c.text for _, _, c in cells]
             norms = [normalize_label(t) for t in texts]
             if any(n in self.captions for n in norms):
-                self.colmap, self.header_rows, in_header = None, [], False
+                self.colmap, self.header_rows, self.in_header = None, [], False
                 continue
             labels = [(j, w, c) for j, w, c in cells if c.text.strip() and not _is_valueish(c.text)]
             has_number = any(_is_numberish(c.text) and c.origin[0] == r for _, _, c in cells)
@@ -345,29 +371,32 @@ class TableMapper:
                 probe = self.layout.row_matcher(self.version)
                 names_row = any(probe.match(c.text) is not None for _, _, c in labels)
             if not names_row and not has_number and labels:
-                if not in_header:
-                    self.header_rows, in_header = [], True
+                if not self.in_header:
+                    self.header_rows, self.in_header = [], True
+                    self.data_rows = 0
                 self.header_rows.append((r, row))
                 self.header_text += "".join(normalize_label(c.text) for _, _, c in labels)
                 continue
-            if in_header:
-                self.colmap = self._build_colmap(len(row))
-                in_header = False
+            if self.in_header:
+                self.colmap = self._build_colmap(len(self.header_rows[0][1]))
+                self.in_header = False
             if not has_number and not labels and not (
                 self.layout.kind == "single_row" and self.colmap is not None
                 and self.colmap.width == len(row)
             ):
                 continue  # an empty row (table 四's one data row may be all blank)
+            self.data_rows += 1
             self._data_row(grid, r, row, cells)
 
     def _data_row(self, grid: Grid, r: int, row: list[Cell], cells: list) -> None:
         cmap = self.colmap if self.colmap is not None and self.colmap.width == len(row) else None
         placed: list[tuple[Cell, str | None, str | None]] = []  # (cell, col_id, note)
         if cmap is not None and cmap.by_pos:
+            cols = set(cmap.by_pos) | set(cmap.unknown)
             label_cells = [(j, w, c) for j, w, c in cells if not any(
-                p in cmap.by_pos for p in range(j, j + w))]
+                p in cols for p in range(j, j + w))]
             value_cells = [(j, w, c) for j, w, c in cells if any(
-                p in cmap.by_pos for p in range(j, j + w)) and c.origin[0] == r]
+                p in cols for p in range(j, j + w)) and c.origin[0] == r]
             stray = [c for _, _, c in label_cells if _is_numberish(c.text)]
             if stray:
                 cmap = None  # numbers outside the header's columns: the header is not aligned
@@ -377,7 +406,9 @@ class TableMapper:
         row_label = " / ".join(p.strip() for p in parts)
         row_def: RowDef | None = None
         row_note = None
-        if self.layout.kind != "single_row":
+        if self.layout.kind == "single_row" and self.data_rows > 1:
+            row_note = f"data row {self.data_rows} under a header that has one data row"
+        elif self.layout.kind != "single_row":
             if parts:
                 row_def, row_note = self._match_row(parts)
                 if row_def is None and row_note is None:
@@ -388,17 +419,22 @@ class TableMapper:
         if logical:
             self.last_logical = logical
             ids = []
-            for j, w, _ in value_cells:
+            unknown_notes: dict[int, str] = {}
+            for k, (j, w, _) in enumerate(value_cells):
                 covered = {cmap.by_pos[p] for p in range(j, j + w) if p in cmap.by_pos}
+                strange = [cmap.unknown[p] for p in range(j, j + w) if p in cmap.unknown]
+                if strange and not covered:
+                    unknown_notes[k] = f"column {strange[0]!r} is not a {self.version} column"
                 ids.append(covered.pop() if len(covered) == 1 else None)
-            if None in ids or len(set(ids)) != len(ids):
-                if len(value_cells) == len(logical):
-                    ids = list(logical)
-                else:
-                    ids = [None] * len(value_cells)
-            for (_, _, c), cid in zip(value_cells, ids, strict=True):
-                note = None if cid else (f"{len(value_cells)} value cells do not fit the "
-                                         f"header's {len(logical)} columns")
+            known = [k for k in range(len(ids)) if k not in unknown_notes]
+            kids = [ids[k] for k in known]
+            if None in kids or len(set(kids)) != len(kids):
+                kids = list(logical) if len(known) == len(logical) else [None] * len(known)
+                for k, cid in zip(known, kids, strict=True):
+                    ids[k] = cid
+            for k, ((_, _, c), cid) in enumerate(zip(value_cells, ids, strict=True)):
+                note = unknown_notes.get(k) or (None if cid else (
+                    f"{len(known)} value cells do not fit the header's {len(logical)} columns"))
                 placed.append((c, cid, note))
         else:
             order, how = self._template_order(len(value_cells))
@@ -415,10 +451,11 @@ class TableMapper:
                     note = (note + "; " if note else "") + f"no cell {rid}×{cid} in {self.version}"
             elif row_note:
                 note = row_note
-            col_label = (cmap.printed.get(cid, cid) if cmap is not None and cid
+            col_label = (cmap.printed[cid] if cmap is not None and cid in cmap.printed
                          else self._default_col_label(cid))
             self._emit(grid, cell, key, row_label, col_label or "", evidence, note,
                        key_ok=key is not None)
+        self._end_row()
 
     def _split_unaligned(self, cells: list, r: int) -> tuple[list, list]:
         """Label cells and value cells of a row whose columns the header does not give."""
@@ -430,6 +467,8 @@ class TableMapper:
         expected = self._expected_width()
         while expected and len(values) > expected and not values[0][2].text.strip():
             labels.append(values.pop(0))  # an empty label cell, not a value
+        while expected and len(values) > expected and not values[-1][2].text.strip():
+            values.pop()  # padding of a ragged row, not a value
         return labels, values
 
     def _template_order(self, n: int) -> tuple[list[str] | None, str]:
@@ -470,31 +509,55 @@ class TableMapper:
 
     # -- facts --------------------------------------------------------------------------
 
+    def _find(self, grid: Grid, text: str) -> int:
+        """Position of `text` at or after the cursor, outside the row label's own text: inside
+        the grid's span, else just past it (PDF grid spans are page-based). Returns -1 when
+        the text is not found."""
+        end = grid.end if grid.end > 0 else len(self.doc_text)
+        for stop in (end, min(len(self.doc_text), end + LOCATE_SLACK)):
+            start = self.cursor
+            while True:
+                i = self.doc_text.find(text, start, stop)
+                if i < 0 or not (self.skip[0] <= i < self.skip[1]):
+                    break
+                start = self.skip[1]
+            if i >= 0:
+                return i
+        return -1
+
     def _locate_row(self, grid: Grid, parts: list[str]) -> None:
+        """Find the row label; values are then looked for from the end of the previous row
+        (PDF text can print a row's numbers before its label), skipping the label itself."""
+        self.skip = (0, 0)
         if grid.start < 0:
             return
         self.cursor = max(self.cursor, grid.start)
         if parts:
             probe = parts[-1].strip().split("\n")[0].strip()
-            i = self.doc_text.find(probe, self.cursor, grid.end if grid.end > 0 else None)
+            i = self._find(grid, probe)
             if i >= 0:
-                self.cursor = i + len(probe)
+                self.skip = (i, i + len(probe))
+
+    def _end_row(self) -> None:
+        self.cursor = max(self.cursor, self.skip[1])
+        self.skip = (0, 0)
 
     def _emit(self, grid: Grid, cell: Cell, key: str | None, row_label: str, col_label: str,
               evidence: str, note: str | None, key_ok: bool) -> None:
+        """One fact per cell; `note` says why a cell has no key or how it was placed."""
         unit = key_unit(key) if key else None
         value, status, vnote = parse_cell(cell.text, unit)
         start, end = grid.start, grid.end
         raw = cell.text.strip()
         if raw and grid.start >= 0:
-            i = self.doc_text.find(raw, self.cursor, grid.end if grid.end > 0 else None)
+            i = self._find(grid, raw)
             if i >= 0:
                 start, end = i, i + len(raw)
                 self.cursor = end
         if not key_ok and note is None:
             note = "cell not placed"
         if vnote:
-            note = f"{note}; {vnote}" if note and not key_ok else vnote
+            note = f"{note}; {vnote}" if note else vnote
         self.out.facts.append(Fact(
             key=key,
             value=value,
@@ -511,7 +574,7 @@ class TableMapper:
             row=row_label,
             column=col_label,
             version=self.version,
-            note=note if (not key_ok or vnote) else None,
+            note=note,
         ))
 
 
