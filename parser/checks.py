@@ -25,7 +25,9 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @cache
 def sum_rules() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    return tuple((r["rule"], r["total"], tuple(r["parts"].split())) for r in _rows("legacy_checks.tsv"))
+    return tuple(
+        (r["rule"], r["total"], tuple(r["parts"].split())) for r in _rows("legacy_checks.tsv")
+    )
 
 
 @cache

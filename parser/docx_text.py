@@ -13,8 +13,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from typing import Any
 
 from parser.model import Cell, Document, DocumentError, Grid
+from parser.text_clean import title_from_text
 from parser.textmap import TextBuilder, line_spans
 from xxgk import settings
 
@@ -25,7 +28,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 MAX_GRID_CELLS = 100_000
 
 
-def _para_text(p) -> str:  # noqa: ANN001 - lxml element
+def _para_text(p: Any) -> str:
     """Text of a w:p: runs, tabs and line breaks as python-docx renders them."""
     from docx.text.paragraph import Paragraph
 
@@ -45,11 +48,11 @@ def _join_lines(parts: list[str]) -> str:
     return out
 
 
-def _cell_text(tc) -> str:  # noqa: ANN001
+def _cell_text(tc: Any) -> str:
     return _join_lines([line for p in tc.iter(f"{W}p") for line in _para_text(p).split("\n")])
 
 
-def _int_attr(el, name: str, default: int) -> int:  # noqa: ANN001
+def _int_attr(el: Any, name: str, default: int) -> int:
     if el is None:
         return default
     try:
@@ -58,7 +61,7 @@ def _int_attr(el, name: str, default: int) -> int:  # noqa: ANN001
         return default
 
 
-def table_grid(tbl) -> tuple[Grid, list[list[str]]]:  # noqa: ANN001
+def table_grid(tbl: Any) -> tuple[Grid, list[list[str]]]:
     """The table's Grid (spans expanded) and its rows of unique cell texts for the text layer."""
     cells: dict[tuple[int, int], Cell] = {}
     row_texts: list[list[str]] = []
@@ -96,11 +99,13 @@ def table_grid(tbl) -> tuple[Grid, list[list[str]]]:  # noqa: ANN001
                 c += span
         width = max(width, c)
         row_texts.append(texts)
-    grid_rows = [[cells.get((r, c)) or Cell("", (r, c)) for c in range(width)] for r in range(len(rows))]
+    grid_rows = [
+        [cells.get((r, c)) or Cell("", (r, c)) for c in range(width)] for r in range(len(rows))
+    ]
     return Grid(rows=grid_rows, source="docx"), row_texts
 
 
-def _body_blocks(body):  # noqa: ANN001, ANN202
+def _body_blocks(body: Any) -> Iterator[Any]:
     """w:p and w:tbl children of the body in order, looking inside content controls."""
     stack = list(reversed(list(body)))
     while stack:
@@ -157,7 +162,7 @@ def load_docx(data: bytes, source: str) -> Document:
                 grid.end -= 1
             tables.append(grid)
     meta: dict[str, str] = {}
-    title = (package.core_properties.title or "").strip()
+    title = (package.core_properties.title or "").strip() or title_from_text(text)
     if title:
         meta["title"] = title
     offsets = built.offsets
@@ -165,6 +170,12 @@ def load_docx(data: bytes, source: str) -> Document:
         meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
         text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
     return Document(
-        source=source, kind="docx", text=text, offsets=offsets, raw=raw, encoding=None,
-        meta=meta, tables=tables,
+        source=source,
+        kind="docx",
+        text=text,
+        offsets=offsets,
+        raw=raw,
+        encoding=None,
+        meta=meta,
+        tables=tables,
     )

@@ -23,7 +23,17 @@ _BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
-_GB_LABELS = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "csgb2312", "gb_2312-80"}
+_GB_LABELS = {
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "x-gbk",
+    "cp936",
+    "ms936",
+    "euc-cn",
+    "csgb2312",
+    "gb_2312-80",
+}
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _META_RE = re.compile(rb"<meta\b[^>]*>", re.I)
 
@@ -148,7 +158,9 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
 
-    candidates: list[tuple[str, str]] = [(c, "declared") for c in declared_charsets(data, content_type)]
+    candidates: list[tuple[str, str]] = [
+        (c, "declared") for c in declared_charsets(data, content_type)
+    ]
     detected = _detect(data)
     if detected:
         candidates.append((detected, "detected"))

@@ -114,7 +114,9 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
             score.cells_wrong += 1
             if key not in flagged:
                 score.cells_wrong_unflagged += 1
-            score.cell_errors.append(f"wrong {key}: gold {expected!r}, parsed {cell_reading(fact)!r}")
+            score.cell_errors.append(
+                f"wrong {key}: gold {expected!r}, parsed {cell_reading(fact)!r}"
+            )
     # Metadata.
     for field_name in ("report_year", "publisher", "format", "is_report"):
         if field_name in gold and gold[field_name] != getattr(result, field_name):
@@ -152,6 +154,12 @@ def _fmt(x: float | None) -> str:
     return "  -  " if x is None else f"{x:.3f}"
 
 
+_SUMMED = (
+    "gold_facts found_facts true_facts gold_sections right_sections cells_expected "
+    "cells_exact cells_wrong cells_wrong_unflagged cells_missing"
+).split()
+
+
 def report(scores: list[DocScore], verbose: bool = False) -> str:
     """The evaluation as a plain-text table, one line per document and a total line."""
     head = (
@@ -161,10 +169,7 @@ def report(scores: list[DocScore], verbose: bool = False) -> str:
     lines = [head, "-" * len(head)]
     tot = DocScore(name="TOTAL")
     for s in scores:
-        for attr in (
-            "gold_facts found_facts true_facts gold_sections right_sections cells_expected "
-            "cells_exact cells_wrong cells_wrong_unflagged cells_missing"
-        ).split():
+        for attr in _SUMMED:
             setattr(tot, attr, getattr(tot, attr) + getattr(s, attr))
         lines.append(_line(s))
         if verbose:

@@ -24,8 +24,8 @@ from parser.sections import top_section_at
 
 # Units of quantity, longest first so that 人次 wins over 人 and 万元 over 元.
 UNITS = sorted(
-    """人次 件次 家次 万元 亿元 元 件 条 个 次 项 篇 期 场 人 名 家 户 份 类 批 起 宗 册 本 张 部
-    处 所 台 套 位 组 轮 页 栏 余件 %""".split(),
+    "人次 件次 家次 万元 亿元 元 件 条 个 次 项 篇 期 场 人 名 家 户 份 类 批 起 宗 册 本 张 部 "
+    "处 所 台 套 位 组 轮 页 栏 余件 %".split(),
     key=len,
     reverse=True,
 )
@@ -71,7 +71,9 @@ class LabelRule:
     context: re.Pattern[str] | None
     context_exclude: re.Pattern[str] | None
     sections: frozenset[str] | None
-    when: str  # "" always; "zero": only a 0; "sole": the first keys only if nothing else states them
+    when: (
+        str  # "" always; "zero": only a 0; "sole": the first keys only if nothing else states them
+    )
 
 
 def _opt(pattern: str) -> re.Pattern[str] | None:
@@ -253,9 +255,8 @@ def _quantities(view: str, s: _Span) -> Iterator[re.Match[str]]:
         before = view[max(0, m.start() - 6) : m.start()]
         if _NOT_BEFORE.search(before) or _NOT_AFTER.match(view[m.end("num") : m.end("num") + 3]):
             continue
-        if num[0] in CN_NUMERAL_CHARS:
-            if num in _LONE_WORDS or num[0] in "万亿千百" or not unit:
-                continue
+        if num[0] in CN_NUMERAL_CHARS and (num in _LONE_WORDS or num[0] in "万亿千百" or not unit):
+            continue
         if not unit:
             # A bare number counts only as an explicit total: 件数为0, 总数是12.
             tail = view[m.end() : m.end() + 1]
@@ -312,8 +313,7 @@ def extract_facts(
                     label_text,
                     unit or _implied_unit(label_text),
                     value,
-                    context=_SPACE.sub("", view[context_start : m.start()])
-                    + after,
+                    context=_SPACE.sub("", view[context_start : m.start()]) + after,
                     near=_SPACE.sub("", view[span.start : m.start()]),
                     section_key=top.key if top else None,
                 )
@@ -364,7 +364,13 @@ def _resolve_sole(facts: list[Fact]) -> list[Fact]:
 
 def _implied_unit(label: str) -> str | None:
     """The unit of a bare number from its label: 件数为0 counts 件."""
-    for word, unit in (("件数", "件"), ("条数", "条"), ("次数", "次"), ("人数", "人"), ("数量", "件")):
+    for word, unit in (
+        ("件数", "件"),
+        ("条数", "条"),
+        ("次数", "次"),
+        ("人数", "人"),
+        ("数量", "件"),
+    ):
         if word in label:
             return unit
     return None

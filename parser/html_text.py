@@ -24,25 +24,39 @@ from importlib import resources
 from lxml import etree
 
 from parser.model import Cell, Document, DocumentError, Grid
-from parser.text_clean import PUBLISHED_RE, iso_date, load_rules, meta_from_chrome
+from parser.text_clean import (
+    PUBLISHED_RE,
+    iso_date,
+    load_rules,
+    meta_from_chrome,
+    title_from_text,
+)
 from parser.text_clean import clean_chrome as _clean_chrome
 from parser.textmap import MappedText, TextBuilder
 from xxgk import settings
 
-BLOCK_TAGS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+BLOCK_TAGS = _words(
     "address article aside blockquote body caption center dd details dialog div dl dt fieldset "
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre "
-    "section summary table tbody tfoot thead tr ul".split()
+    "section summary table tbody tfoot thead tr ul"
 )
 # Never text: code, styling, controls, embedded objects.
-DROP_TAGS = frozenset(
+DROP_TAGS = _words(
     "script style noscript template iframe object embed select option button input textarea "
-    "svg canvas map head title nav".split()
+    "svg canvas map head title nav"
 )
 # Elements that may hold a report body when no known container is found.
-CONTAINER_TAGS = frozenset("div td article section main body form center".split())
+CONTAINER_TAGS = _words("div td article section main body form center")
 # Share of the page's non-link text that the fallback body block must hold.
 DENSEST_SHARE = 0.6
+# A known container is taken only if it holds this many characters and this share of the page.
+MIN_CONTAINER_CHARS = 50
+MIN_CONTAINER_SHARE = 0.25
 # A chrome-named element (class="share") is dropped only if its text is at most this long.
 MAX_CHROME_BLOCK = 300
 # rowspan/colspan beyond this are treated as this: hostile pages write colspan="100000".
@@ -64,7 +78,17 @@ META_NAMES = {
 }
 _JS_STRING = re.compile(r"""\A\s*(?:(?:var|let|const)\s+)?[\w$.]+\s*=\s*(["'`])""")
 _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.S)
-_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "", "f": "", "v": "", "0": "", "\n": "", "\r\n": ""}
+_JS_SIMPLE = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "b": "",
+    "f": "",
+    "v": "",
+    "0": "",
+    "\n": "",
+    "\r\n": "",
+}
 _MARKUP = re.compile(
     r"<!--.*?(?:-->|\Z)"
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
@@ -270,7 +294,12 @@ def body_selectors() -> tuple[tuple[str, str], ...]:
 def parse_tree(src: str) -> etree._Element:
     """lxml tree of `src`; DocumentError if the markup is nested too deep to read."""
     parser = etree.HTMLParser(
-        encoding="utf-8", recover=True, huge_tree=True, no_network=True, remove_comments=False
+        encoding="utf-8",
+        recover=True,
+        huge_tree=True,
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
     )
     try:
         root = etree.fromstring(src.encode("utf-8", "surrogatepass"), parser)
@@ -308,7 +337,7 @@ def _text_len(el: etree._Element) -> int:
 def find_body(root: etree._Element) -> etree._Element | None:
     """The element that holds the report body, or None to use the whole page."""
     matches: dict[tuple[str, str], list[etree._Element]] = {}
-    wanted = set(body_selectors())
+    wanted = {(attr, name.lower()) for attr, name in body_selectors()}
     for el in root.iter(etree.Element):
         for attr in ("class", "id"):
             value = el.get(attr)
@@ -316,14 +345,18 @@ def find_body(root: etree._Element) -> etree._Element | None:
                 continue
             names = value.split() if attr == "class" else [value.strip()]
             for name in names:
-                key = (attr, name)
+                key = (attr, name.lower())
                 if key in wanted:
                     matches.setdefault(key, []).append(el)
-    for key in body_selectors():
-        found = [(el, _text_len(el)) for el in matches.get(key, [])]
-        found = [f for f in found if f[1] >= 50]
-        if found:
-            return max(found, key=lambda f: f[1])[0]
+    if matches:
+        # A container must hold a real share of the page: CMS templates reuse class names
+        # (.view, .content) for small widgets too.
+        floor = max(MIN_CONTAINER_CHARS, MIN_CONTAINER_SHARE * _text_len(root))
+        for attr, name in body_selectors():
+            found = [(el, _text_len(el)) for el in matches.get((attr, name.lower()), [])]
+            found = [f for f in found if f[1] >= floor]
+            if found:
+                return max(found, key=lambda f: f[1])[0]
     return densest_block(root)
 
 
@@ -352,8 +385,10 @@ def densest_block(root: etree._Element) -> etree._Element | None:
         return None
     best = None
     for el in order:
-        if _tag(el) in CONTAINER_TAGS and total[el] >= DENSEST_SHARE * page and (
-            best is None or depth[el] > depth[best]
+        if (
+            _tag(el) in CONTAINER_TAGS
+            and total[el] >= DENSEST_SHARE * page
+            and (best is None or depth[el] > depth[best])
         ):
             best = el
     return best
@@ -381,6 +416,8 @@ class _Walk:
 def _walk(root: etree._Element, body: etree._Element | None, stream: _Stream) -> _Walk:
     """Emit the body's text with block/row/cell separators; align every text node."""
     attrs = load_rules().attrs
+    # The body and its ancestors are never dropped as chrome, whatever their class names.
+    keep = set() if body is None else {body, *body.iterancestors()}
     aligner = _Aligner(stream)
     builder = TextBuilder()
     page: list[str] = []
@@ -395,7 +432,9 @@ def _walk(root: etree._Element, body: etree._Element | None, stream: _Stream) ->
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = _tag(el)
         if event == "start":
-            dropped = bool(tag) and (tag in DROP_TAGS or _is_chrome_block(el, attrs))
+            dropped = bool(tag) and (
+                tag in DROP_TAGS or (el not in keep and _is_chrome_block(el, attrs))
+            )
             if not tag:
                 dropped = True
             if dropped:
@@ -475,8 +514,12 @@ def html_meta(root: etree._Element, page_text: str) -> dict[str, str]:
         page_title = _WS.sub(" ", title_el.text).strip()
         meta["page_title"] = page_title
         if "title" not in meta:
-            parts = [p.strip() for p in re.split(r"\s*(?:_|\||－|——| - )\s*", page_title) if p.strip()]
-            meta["title"] = next((p for p in parts if "报告" in p), parts[0] if parts else page_title)
+            parts = [
+                p.strip() for p in re.split(r"\s*(?:_|\||－|——| - )\s*", page_title) if p.strip()
+            ]
+            meta["title"] = next(
+                (p for p in parts if "报告" in p), parts[0] if parts else page_title
+            )
     if "url" not in meta:
         for link in root.iter("link"):
             if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
@@ -619,8 +662,12 @@ def load_html(raw: str, source: str, encoding: str | None) -> Document:
     if len(text) > settings.MAX_TEXT_CHARS:
         meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
         text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
-    if "published" not in meta:
-        meta.update({k: v for k, v in meta_from_chrome(walk.page_text).items() if k not in meta})
+    for key, value in meta_from_chrome(walk.page_text).items():
+        meta.setdefault(key, value)
+    if "title" not in meta:
+        title = title_from_text(clean.text)
+        if title:
+            meta["title"] = title
     return Document(
         source=source,
         kind="html",

@@ -13,7 +13,9 @@ import re
 from functools import cache
 from importlib import resources
 
-_TIME = re.compile(r"^(?:\d{4}|[一二三四五六七八九〇零]{4})年(?:度)?|^\d{1,2}月(?:份)?|^截至.*?日|^截止.*?日")
+_TIME = re.compile(
+    r"^(?:\d{4}|[一二三四五六七八九〇零]{4})年(?:度)?|^\d{1,2}月(?:份)?|^截至.*?日|^截止.*?日"
+)
 
 
 @cache

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from parser.encoding import decode
 from parser.model import Document, DocumentError
-from parser.text_clean import clean_chrome, iso_date
+from parser.text_clean import clean_chrome, iso_date, title_from_text
 from parser.textmap import TextBuilder, line_spans
 from xxgk import settings
 
@@ -45,10 +45,10 @@ CRAWLED_HEADER = {
     "原文链接": "url",
     "本地目录": "local_dir",
 }
-_HEADER_LINE = re.compile(r"^\s*(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*?)\s*$")
+_HEADER_LINE = re.compile(
+    r"^\s*(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*?)\s*$"
+)
 _BODY_MARK = re.compile(r"^\s*={3,}\s*正文\s*={3,}\s*$", re.M)
-# A heading line that names the report: short, no sentence punctuation, ends in 报告/年报.
-_TITLE_LINE = re.compile(r"^[^，。,:：；;]*(?:报告|年报)\s*$")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
@@ -67,7 +67,9 @@ def check_size(size: int, head: bytes, name: str) -> None:
     else:
         limit, what = settings.MAX_HTML_BYTES, "HTML/text"
     if size > limit:
-        raise DocumentError(f"{name}: {_mb(size)} is over the {limit // 1024 // 1024} MB limit for {what}")
+        raise DocumentError(
+            f"{name}: {_mb(size)} is over the {limit // 1024 // 1024} MB limit for {what}"
+        )
 
 
 def read_file(path: Path) -> bytes:
@@ -104,7 +106,9 @@ def sniff(data: bytes) -> str:
             return "docx"
         raise DocumentError("zip archive without word/document.xml: not a DOCX document")
     if head.startswith(OLE2_MAGIC):
-        raise DocumentError("Word 97-2003 .doc/.wps is not supported (OLE2 file); convert it to DOCX or PDF")
+        raise DocumentError(
+            "Word 97-2003 .doc/.wps is not supported (OLE2 file); convert it to DOCX or PDF"
+        )
     for magic, what in OTHER_MAGIC:
         if head.startswith(magic):
             raise DocumentError(f"not a text, HTML, PDF or DOCX document: {what}")
@@ -182,14 +186,19 @@ def load_text(raw: str, source: str, encoding: str | None) -> Document:
     for key, value in chrome_meta.items():
         meta.setdefault(key, value)
     if "title" not in meta:
-        for line in cleaned.text.split("\n", 5)[:5]:
-            if 4 <= len(line) <= 60 and _TITLE_LINE.search(line):
-                meta["title"] = line.strip()
-                break
+        title = title_from_text(cleaned.text)
+        if title:
+            meta["title"] = title
     text, offsets = cleaned.text, cleaned.offsets
     if len(text) > settings.MAX_TEXT_CHARS:
         meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
         text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
     return Document(
-        source=source, kind="text", text=text, offsets=offsets, raw=raw, encoding=encoding, meta=meta
+        source=source,
+        kind="text",
+        text=text,
+        offsets=offsets,
+        raw=raw,
+        encoding=encoding,
+        meta=meta,
     )

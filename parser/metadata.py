@@ -16,16 +16,22 @@ from parser.model import Document, Section
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s?年\s?(?:度)?"
 _REPORT_WORDS = r"(?:政府)?(?:信息公开|政务公开|信息)(?:工作)?(?:年度)?(?:报告|年报)"
 _CJK = r"[\u4e00-\u9fff（）]"
-TITLE_RE = re.compile(
-    rf"(?P<pre>{_CJK}{{2,40}})?\s?{_YEAR}(?P<mid>{_CJK}{{0,40}}?){_REPORT_WORDS}"
-)
+TITLE_RE = re.compile(rf"(?P<pre>{_CJK}{{2,40}})?\s?{_YEAR}(?P<mid>{_CJK}{{0,40}}?){_REPORT_WORDS}")
 # Words that lead into a report's name in its own text: the publisher starts after them.
-_LEAD_IN = re.compile(r"^.*(?:特向社会公布|向社会公布|现将|现公布|公布|发布|编制|编制了|根据|关于|本|我)")
-PERIOD_RE = re.compile(r"(?:统计期限|统计时限|时间段|期限)[^。]{0,12}?(?:自|从|为)?\s?(?P<year>(?:19|20)\d{2})\s?年\s?1\s?月\s?1\s?日")
+_LEAD_IN = re.compile(
+    r"^.*(?:特向社会公布|向社会公布|现将|现公布|公布|发布|编制|编制了|根据|关于|本|我)"
+)
+PERIOD_RE = re.compile(
+    r"(?:统计期限|统计时限|时间段|期限)[^。]{0,12}?(?:自|从|为)?\s?(?P<year>(?:19|20)\d{2})\s?年\s?1\s?月\s?1\s?日"
+)
 PUBLISHED_RE = re.compile(
     r"(?:发布日期|发布时间|发文日期|时间|日期)\s?[:：]\s?(?P<y>\d{4})[-/年.](?P<m>\d{1,2})[-/月.](?P<d>\d{1,2})"
 )
-NOT_REPORT_TITLE = re.compile(r"通知|工作要点|要点|意见|办法|方案|决定|函|公告|指南|目录|规定|答复书")
+# A Chinese title ends with the kind of document it is: …年度报告 is a report, …的通知 is not
+# (even "关于做好…年度报告编制工作的通知").
+NOT_REPORT_TITLE = re.compile(
+    r"(?:通知|工作要点|要点|意见|办法|方案|决定|函|公告|通告|指南|目录|规定|答复书|细则|规划)[)）]?\s*$"
+)
 DELETED_PAGE = re.compile(r"页面不存在|该信息已删除|信息已删除|访问受限|404 Not Found|页面找不到")
 V2021_MARKERS = re.compile(r"本年制发件数|本年收费金额|本年废止件数|现行有效件数")
 V2019_MARKERS = re.compile(r"本年新制作数量|上一年项目数量|第二十条第[（(]九[）)]项|本年新公开数量")
@@ -49,7 +55,7 @@ def _title(doc: Document) -> str | None:
 
 def _publisher_year(title: str | None, text: str) -> tuple[str | None, int | None]:
     """Publisher and year from the title, else from the body's own naming of the report."""
-    candidates = [title or ""] + [text[:3000]]
+    candidates = [title or "", text[:3000]]
     publisher, year = None, None
     for cand in candidates:
         for m in TITLE_RE.finditer(cand):
@@ -111,7 +117,7 @@ def not_report_reason(
         return "a 'page not found / deleted' stub"
     head = (title or "") + body[:400]
     says_report = re.search(r"年度报告|工作报告|年报|年度.{0,10}报告", head)
-    if title and NOT_REPORT_TITLE.search(title) and not re.search(r"年度报告|年报", title):
+    if title and NOT_REPORT_TITLE.search(title):
         return f"title names another kind of document: {title}"
     keys = {s.key for s in sections or [] if s.level == 1} & REPORT_SECTIONS
     if not says_report and len(keys) < 3:

@@ -62,9 +62,7 @@ def chinese_value(token: str) -> int | None:
 # A number as it stands in running text: Arabic with optional thousands separators and
 # decimals, or a run of Chinese numeral characters; then 余/多 (approximate) and 万/亿.
 ARABIC = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-NUMBER_RE = re.compile(
-    rf"(?P<arabic>{ARABIC})|(?P<chinese>[{CN_NUMERAL_CHARS}]+)"
-)
+NUMBER_RE = re.compile(rf"(?P<arabic>{ARABIC})|(?P<chinese>[{CN_NUMERAL_CHARS}]+)")
 
 
 def parse_number(token: str) -> int | float | None:

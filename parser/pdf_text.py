@@ -12,20 +12,25 @@ from __future__ import annotations
 import io
 import logging
 import re
+from typing import Any
 
 from parser.model import Document, DocumentError, Grid
-from parser.text_clean import load_rules
+from parser.text_clean import load_rules, title_from_text
 from parser.textmap import TextBuilder, line_spans
 from xxgk import settings
 
 # CJK ideographs and full-width punctuation: what a letter-spaced CJK run is made of.
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
+_CJK_PUNCT = (
+    r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
+)
 _CJK_OR_PUNCT = f"[{_CJK}{_CJK_PUNCT}]"
 # Three or more single CJK characters separated by single spaces: letter-spacing.
 _SPACED_RUN = re.compile(rf"(?<!\S){_CJK_OR_PUNCT}(?: {_CJK_OR_PUNCT}){{2,}}(?!\S)")
 # A space between full-width punctuation and a CJK character (发展 。 / ， 电话).
-_PUNCT_SPACE = re.compile(rf"(?<=[{_CJK_PUNCT}]) +(?=[{_CJK}{_CJK_PUNCT}])|(?<=[{_CJK}]) +(?=[{_CJK_PUNCT}])")
+_PUNCT_SPACE = re.compile(
+    rf"(?<=[{_CJK_PUNCT}]) +(?=[{_CJK}{_CJK_PUNCT}])|(?<=[{_CJK}]) +(?=[{_CJK_PUNCT}])"
+)
 # pdfminer writes (cid:123) for glyphs without a Unicode mapping.
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -48,17 +53,25 @@ def is_footer(line: str) -> bool:
     return bool(s) and len(s) <= 30 and any(p.match(s) for p in load_rules().footers)
 
 
-def _open(data: bytes):  # noqa: ANN202 - pdfplumber.PDF, imported lazily
+def pdf_error(exc: Exception, where: str = "") -> DocumentError:
+    """A DocumentError naming what pdfminer found wrong (pdfplumber wraps its exceptions)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    name = type(inner).__name__
+    if "Password" in name or "Encrypt" in name:
+        return DocumentError("PDF is password-protected or encrypted")
+    detail = str(inner).strip()
+    return DocumentError(f"broken PDF{where}: {name}" + (f": {detail}" if detail else ""))
+
+
+def _open(data: bytes) -> Any:
+    """An open pdfplumber.PDF (imported lazily: HTML-only callers need not load pdfminer)."""
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         _ = pdf.pages  # parses the page tree: broken files fail here
-    except PDFPasswordIncorrect as exc:
-        raise DocumentError("PDF is password-protected") from exc
     except Exception as exc:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError…)
-        raise DocumentError(f"broken PDF: {type(exc).__name__}: {exc}".rstrip(": ")) from exc
+        raise pdf_error(exc) from exc
     return pdf
 
 
@@ -78,7 +91,7 @@ def load_pdf(data: bytes, source: str) -> Document:
             try:
                 page_texts.append(page.extract_text() or "")
             except Exception as exc:  # a damaged content stream on one page
-                raise DocumentError(f"broken PDF: page {number}: {type(exc).__name__}: {exc}") from exc
+                raise pdf_error(exc, f" (page {number})") from exc
         raw = "\n".join(page_texts)
         visible = re.sub(r"\s", "", raw)
         if len(visible) < 20:
@@ -92,6 +105,10 @@ def load_pdf(data: bytes, source: str) -> Document:
             pos += len(t) + 1
         text, offsets, pages = _clean(raw, raw_page_starts)
         meta = _pdf_meta(pdf)
+        if "title" not in meta:
+            title = title_from_text(text)
+            if title:
+                meta["title"] = title
         tables = _tables(pdf, pages, text, meta)
     if len(text) > settings.MAX_TEXT_CHARS:
         meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
@@ -136,21 +153,23 @@ def _clean(raw: str, raw_page_starts: list[int]) -> tuple[str, list[int], list[i
     return built.text, built.offsets, pages
 
 
-def _pdf_meta(pdf) -> dict[str, str]:  # noqa: ANN001
+def _pdf_meta(pdf: Any) -> dict[str, str]:
     """The PDF's own Title, when it is a real title (has CJK, is not a file name)."""
     meta: dict[str, str] = {}
     info = pdf.metadata or {}
     title = info.get("Title")
     if isinstance(title, bytes):
         title = title.decode("utf-16" if title.startswith(b"\xfe\xff") else "latin-1", "ignore")
-    if isinstance(title, str) and re.search(f"[{_CJK}]", title) and not re.search(
-        r"\.(docx?|wps|pdf)$", title, re.I
+    if (
+        isinstance(title, str)
+        and re.search(f"[{_CJK}]", title)
+        and not re.search(r"\.(docx?|wps|pdf)$", title, re.I)
     ):
         meta["title"] = title.strip()
     return meta
 
 
-def _tables(pdf, pages: list[int], text: str, meta: dict[str, str]) -> list[Grid]:  # noqa: ANN001
+def _tables(pdf: Any, pages: list[int], text: str, meta: dict[str, str]) -> list[Grid]:
     """Grids from parser.tables.pdf_grid (written by the tables engineer), placed in the text."""
     try:
         from parser.tables.pdf_grid import pdf_grids
@@ -202,8 +221,12 @@ def place_grid(grid: Grid, pages: list[int], text: str) -> tuple[int, int]:
     page_end = pages[page + 1] if page + 1 < len(pages) else len(text)
     first = next((c.text for row in grid.rows for c in row if len(c.text.strip()) >= 2), "")
     last = next(
-        (c.text for row in reversed(grid.rows) for c in row if len(c.text.strip()) >= 2 and not
-         c.text.strip().replace(".", "").isdigit()),
+        (
+            c.text
+            for row in reversed(grid.rows)
+            for c in row
+            if len(c.text.strip()) >= 2 and not c.text.strip().replace(".", "").isdigit()
+        ),
         "",
     )
     m_first = _find_label(first, text, page_start)

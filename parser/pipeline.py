@@ -31,7 +31,9 @@ def parse_document(doc: Document) -> ParseResult:
         facts=all_facts,
         values=vals,
         values_notes=notes,
-        checks=checks.legacy_checks(text_facts) + table_checks + checks.prose_vs_table(vals, all_facts),
+        checks=checks.legacy_checks(text_facts)
+        + table_checks
+        + checks.prose_vs_table(vals, all_facts),
         **meta,
     )
     return result

@@ -51,7 +51,10 @@ def section_rules() -> tuple[SectionRule, ...]:
     """Top-level section keys, in priority order, from data/section_keys.tsv."""
     path = resources.files("parser") / "data" / "section_keys.tsv"
     with path.open(encoding="utf-8") as fh:
-        return tuple(SectionRule(r["key"], re.compile(r["pattern"])) for r in csv.DictReader(fh, delimiter="\t"))
+        return tuple(
+            SectionRule(r["key"], re.compile(r["pattern"]))
+            for r in csv.DictReader(fh, delimiter="\t")
+        )
 
 
 @cache
@@ -134,8 +137,10 @@ def _candidates(text: str) -> list[_Candidate]:
             continue
         # Off a boundary, a 一、 still counts when a known top-level heading follows
         # ("…394432.52元三、收到和处理政府信息公开申请情况" in a flattened page).
-        if boundary is not None and before not in boundary and not (
-            level == 1 and section_key(_heading_text(view, m.end(), len(view)))
+        if (
+            boundary is not None
+            and before not in boundary
+            and not (level == 1 and section_key(_heading_text(view, m.end(), len(view))))
         ):
             continue
         if level == 3 and re.match(r"\d", after):

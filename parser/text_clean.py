@@ -24,7 +24,9 @@ MAX_LEAD_GAP = 100
 # A gap in a breadcrumb prefix never holds sentence punctuation; report prose does.
 _SENTENCE_PUNCT = re.compile("[。，；！？]")
 
-DATE_RE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+DATE_RE = (
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+)
 _LETTER = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 PUBLISHED_RE = re.compile(
     r"(?:发布日期|发布时间|发文日期|成文日期|公开日期|时间|日期)\s*[:：]?\s*" + DATE_RE
@@ -83,9 +85,7 @@ def _word_re(rules: ChromeRules) -> re.Pattern[str]:
     """Chrome words, labelled fields with their value, and dates: what a chrome line holds."""
     fields = _alternation(list(rules.fields))
     tokens = _alternation(list(rules.tokens))
-    return re.compile(
-        rf"(?:{fields})\s*[:：]\s*[^\s:：]*|{DATE_RE}|(?:{tokens})\s*[:：]?"
-    )
+    return re.compile(rf"(?:{fields})\s*[:：]\s*[^\s:：]*|{DATE_RE}|(?:{tokens})\s*[:：]?")
 
 
 @lru_cache(maxsize=4)
@@ -93,9 +93,7 @@ def _lead_re(rules: ChromeRules) -> re.Pattern[str]:
     """Like `_word_re` but without one-character tokens, which report prose is full of."""
     fields = _alternation(list(rules.fields))
     tokens = _alternation([t for t in rules.tokens if len(t) > 1])
-    return re.compile(
-        rf"(?:{fields})\s*[:：]\s*[^\s:：]*|{DATE_RE}|(?:{tokens})\s*[:：]?"
-    )
+    return re.compile(rf"(?:{fields})\s*[:：]\s*[^\s:：]*|{DATE_RE}|(?:{tokens})\s*[:：]?")
 
 
 def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
@@ -118,7 +116,7 @@ def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
 def lead_chrome_end(text: str, rules: ChromeRules | None = None) -> int:
     """Where a breadcrumb/tool-bar prefix at the start of `text` ends (0 if there is none)."""
     rules = rules or load_rules()
-    m = re.match(r"\s*(?:%s)\s*[:：]?" % _alternation(list(rules.leads)), text)
+    m = re.match(rf"\s*(?:{_alternation(list(rules.leads))})\s*[:：]?", text)
     if not m:
         return 0
     end = m.end()
@@ -157,6 +155,27 @@ def meta_from_chrome(chrome: str) -> dict[str, str]:
         if fm and key not in meta:
             meta[key] = fm.group(1)
     return meta
+
+
+# A heading line that names the report: short, no sentence punctuation, ends in 报告/年报.
+_TITLE_LINE = re.compile(r"^[^，。,:：；;]{4,60}(?:报告|年报)$")
+# A line above it that names the organisation (洪泽区人民政府 / 2023 年…报告 in PDFs).
+_ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,24}$")
+
+
+def title_from_text(text: str, max_lines: int = 6) -> str | None:
+    """The report's title from its first lines, where the body opens with it.
+
+    Used when a page states no title in its metadata. Spaces inside the title are
+    layout (2023 年政府…) and are removed between CJK characters and digits.
+    """
+    lines = [line.strip() for line in text.split("\n", max_lines)[:max_lines]]
+    for i, line in enumerate(lines):
+        if _TITLE_LINE.match(line):
+            if i > 0 and _ORG_LINE.match(lines[i - 1]) and lines[i - 1] not in line:
+                line = lines[i - 1] + line
+            return re.sub(r"(?<=[\u4e00-\u9fff\d]) +(?=[\u4e00-\u9fff\d])", "", line)
+    return None
 
 
 def iso_date(year: str, month: str, day: str) -> str:

@@ -115,7 +115,12 @@ class TextBuilder:
     def _push(self, text: str, offsets: list[int]) -> None:
         if self._soft:
             self._soft = False
-            if self._last.isascii() and self._last.isalnum() and text[0].isascii() and text[0].isalnum():
+            if (
+                self._last.isascii()
+                and self._last.isalnum()
+                and text[0].isascii()
+                and text[0].isalnum()
+            ):
                 self._chunks.append(" ")
                 self._offsets.append(offsets[0])
                 self._len += 1
@@ -222,7 +227,9 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def subtract_spans(keep: list[tuple[int, int]], drop: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def subtract_spans(
+    keep: list[tuple[int, int]], drop: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """`keep` minus `drop` (both sorted and disjoint)."""
     out: list[tuple[int, int]] = []
     j = 0

@@ -24,7 +24,9 @@ def template() -> Document:
 def test_template_text_in_body_order(template: Document) -> None:
     doc = template
     assert doc.kind == "docx"
-    assert doc.text.startswith("政府信息公开工作年度报告格式模板\n一、总体情况\n（文字描述）\n二、主动公开政府信息情况\n第二十条第（一）项\n")
+    assert doc.text.startswith(
+        "政府信息公开工作年度报告格式模板\n一、总体情况\n（文字描述）\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+    )
     assert doc.text.endswith("六、其他需要报告的事项\n（文字描述，收取信息处理费情况在此处报告。）")
     t2, t3, t4 = doc.tables
     i2 = doc.text.index("二、主动公开政府信息情况")
@@ -32,7 +34,10 @@ def test_template_text_in_body_order(template: Document) -> None:
     i4 = doc.text.index("四、政府信息公开行政复议、行政诉讼情况")
     i5 = doc.text.index("五、存在的主要问题及改进情况")
     assert i2 < t2.start < t2.end < i3 < t3.start < t3.end < i4 < t4.start < t4.end < i5
-    assert doc.text[t2.start : t2.end].split("\n")[1] == "信息内容\t本年制发件数\t本年废止件数\t现行有效件数"
+    assert (
+        doc.text[t2.start : t2.end].split("\n")[1]
+        == "信息内容\t本年制发件数\t本年废止件数\t现行有效件数"
+    )
     assert "\n一、本年新收政府信息公开申请数量\t\t\t\t\t\t\t\n" in doc.text
 
 
@@ -49,14 +54,26 @@ def test_template_grids(template: Document) -> None:
     assert t2.texts()[12][1] == "本年收费金额（单位：万元）"
     # Table 三: the 3×3 caption block, the applicant headers, 三、本年度办理结果 over 22 rows.
     assert {t3.rows[r][c].origin for r in range(3) for c in range(3)} == {(0, 0)}
-    assert t3.texts()[1][3:] == ["自然人", "法人或其他组织", "法人或其他组织", "法人或其他组织",
-                                 "法人或其他组织", "法人或其他组织", "总计"]
+    assert t3.texts()[1][3:] == [
+        "自然人",
+        "法人或其他组织",
+        "法人或其他组织",
+        "法人或其他组织",
+        "法人或其他组织",
+        "法人或其他组织",
+        "总计",
+    ]
     assert t3.texts()[2][4:9] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
     assert t3.rows[2][3].origin == (1, 3) and t3.rows[2][3].span_copy
     assert {t3.rows[r][0].origin for r in range(5, 27)} == {(5, 0)}
     assert t3.rows[5][0].text == "三、本年度办理结果" and not t3.rows[5][0].span_copy
     assert [t3.rows[r][1].text for r in (7, 15, 18, 23, 26)] == [
-        "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理", "（七）总计"]
+        "（三）不予公开",
+        "（四）无法提供",
+        "（五）不予处理",
+        "（六）其他处理",
+        "（七）总计",
+    ]
     assert t3.rows[8][1].origin == (7, 1) and t3.rows[8][1].span_copy
     assert t3.texts()[25][2] == "3.其他"
     assert t3.texts()[27][0] == "四、结转下年度继续办理"

@@ -14,8 +14,22 @@ from xxgk import settings
 
 SITE = settings.DEMO_DIR / "site" / "zfxxgk" / "zfxxgknb"
 CASES = settings.FIXTURES_DIR / "cases" / "load"
-CHROME_WORDS = ("登录", "点击数", "浏览次数", "分享到", "打印本页", "关闭窗口", "网站地图", "ICP备",
-                "网站标识码", "当前位置", "您的位置", "全真版", "文件下载", "字号")
+CHROME_WORDS = (
+    "登录",
+    "点击数",
+    "浏览次数",
+    "分享到",
+    "打印本页",
+    "关闭窗口",
+    "网站地图",
+    "ICP备",
+    "网站标识码",
+    "当前位置",
+    "您的位置",
+    "全真版",
+    "文件下载",
+    "字号",
+)
 
 
 def assert_offsets(doc: Document) -> None:
@@ -23,7 +37,12 @@ def assert_offsets(doc: Document) -> None:
     assert len(doc.offsets) == len(doc.text)
     for i, ch in enumerate(doc.text):
         src = doc.raw[doc.offsets[i]]
-        assert src == ch or ch.isspace() or src == "&", (i, ch, src, doc.raw[doc.offsets[i] - 20 : doc.offsets[i] + 5])
+        assert src == ch or ch.isspace() or src == "&", (
+            i,
+            ch,
+            src,
+            doc.raw[doc.offsets[i] - 20 : doc.offsets[i] + 5],
+        )
     assert all(a <= b for a, b in zip(doc.offsets, doc.offsets[1:], strict=False))
 
 
@@ -41,7 +60,10 @@ def test_gbk_trs_page() -> None:
     assert doc.text.startswith("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定")
     for word in CHROME_WORDS:
         assert word not in doc.text, word
-    assert "\n三、依申请公开政府信息情况\n2018年，全县共收到政府信息公开申请40件，其中当面申请14件，占35%；" in doc.text
+    assert (
+        "\n三、依申请公开政府信息情况\n2018年，全县共收到政府信息公开申请40件，其中当面申请14件，占35%；"
+        in doc.text
+    )
     assert doc.text.endswith("云溪县人民政府办公室\n2019年2月26日")
     assert len(doc.tables) == 1  # the layout table around the body is not data
     grid = doc.tables[0]
@@ -50,7 +72,9 @@ def test_gbk_trs_page() -> None:
     assert grid.texts()[0] == ["指标名称", "计量单位", "本年度", "历年累计"]
     assert grid.texts()[1] == ["一、主动公开政府信息数", "条", "3218", "21546"]
     assert grid.texts()[2][0] == "其中：主动公开规范性文件数"  # ideographic indent stripped
-    assert doc.text[grid.start : grid.end].startswith("指标名称\t计量单位\t本年度\t历年累计\n一、主动公开政府信息数\t条\t3218\t21546")
+    assert doc.text[grid.start : grid.end].startswith(
+        "指标名称\t计量单位\t本年度\t历年累计\n一、主动公开政府信息数\t条\t3218\t21546"
+    )
     assert doc.text[grid.start : grid.end].endswith("五、因政府信息公开提起行政诉讼数\t件\t0\t1")
     assert_offsets(doc)
 
@@ -71,28 +95,64 @@ def test_utf8_page_without_charset_and_its_tables() -> None:
     assert t2.texts()[6] == ["行政许可", "1,523", "1,523", "1,523"]
     assert [c.span_copy for c in t2.rows[6]] == [False, False, True, True]
     assert t2.rows[6][3].origin == (6, 1)
-    assert t3.texts()[2][3:] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-    assert t3.texts()[3] == ["一、本年新收政府信息公开申请数量"] * 3 + ["30", "5", "", "1", "2", "0", "38"]
+    assert t3.texts()[2][3:] == [
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "总计",
+    ]
+    assert t3.texts()[3] == ["一、本年新收政府信息公开申请数量"] * 3 + [
+        "30",
+        "5",
+        "",
+        "1",
+        "2",
+        "0",
+        "38",
+    ]
     # 三、本年度办理结果 spans 22 rows: rows 5..26 of column 0 share one origin.
     assert {t3.rows[r][0].origin for r in range(5, 27)} == {(5, 0)}
     assert [t3.rows[r][0].span_copy for r in (5, 6, 26)] == [False, True, True]
     assert t3.rows[27][0].text == "四、结转下年度继续办理"
     assert t3.texts()[26][3:] == ["29", "5", "", "1", "1", "0", "36"]
     assert t4.texts()[1][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-    assert t4.texts()[3] == ["1", "0", "0", "1", "2", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"]
+    assert t4.texts()[3] == [
+        "1",
+        "0",
+        "0",
+        "1",
+        "2",
+        "1",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
     # A table row stays one line of tab-separated cells in the text.
     assert "\n一、本年新收政府信息公开申请数量\t30\t5\t\t1\t2\t0\t38\n" in doc.text
     for grid in doc.tables:
         assert 0 <= grid.start < grid.end <= len(doc.text)
         assert doc.text[grid.start : grid.end].split("\n")[0].split("\t")[0] == grid.rows[0][0].text
-    assert doc.tables[0].end < doc.text.index("三、收到和处理政府信息公开申请情况") < doc.tables[1].start
+    assert (
+        doc.tables[0].end
+        < doc.text.index("三、收到和处理政府信息公开申请情况")
+        < doc.tables[1].start
+    )
     assert_offsets(doc)
 
 
 def test_gbk_bytes_under_a_wrong_utf8_declaration() -> None:
     page = (
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-        "<title>某县2015年政府信息公开年报</title></head><body><div id=\"zoom\">"
+        '<title>某县2015年政府信息公开年报</title></head><body><div id="zoom">'
         "<p>2015年共收到政府信息公开申请24件，其中当面申请11件，占45.8%。</p>"
         "<p>同意公开的23件；未发生政府信息公开的收费及减免情况。</p></div></body></html>"
     )
@@ -109,7 +169,10 @@ def test_gbk_bytes_under_a_wrong_utf8_declaration() -> None:
 
 
 def test_utf8_bytes_under_a_gb2312_declaration() -> None:
-    page = '<html><head><meta charset="gb2312"></head><body><div class="TRS_Editor"><p>收到申请8件，均为自然人申请，其中予以公开2件。</p></div></body></html>'
+    page = (
+        '<html><head><meta charset="gb2312"></head><body><div class="TRS_Editor">'
+        "<p>收到申请8件，均为自然人申请，其中予以公开2件。</p></div></body></html>"
+    )
     doc = load_bytes(page.encode("utf-8"), "x")
     assert doc.encoding == "utf-8"
     assert doc.text == "收到申请8件，均为自然人申请，其中予以公开2件。"
@@ -117,7 +180,10 @@ def test_utf8_bytes_under_a_gb2312_declaration() -> None:
 
 def test_declared_gb2312_decodes_as_gb18030() -> None:
     # 镕 is not in GB2312 but is in GBK/GB18030: pages labelled gb2312 use it anyway.
-    page = '<html><head><meta charset="gb2312"></head><body><div id="zoom"><p>朱镕基同志关于政府信息公开工作的讲话精神共三十条。</p></div></body></html>'
+    page = (
+        '<html><head><meta charset="gb2312"></head><body><div id="zoom">'
+        "<p>朱镕基同志关于政府信息公开工作的讲话精神共三十条。</p></div></body></html>"
+    )
     doc = load_bytes(page.encode("gb18030"), "x")
     assert doc.encoding == "gb18030"
     assert doc.text == "朱镕基同志关于政府信息公开工作的讲话精神共三十条。"
@@ -161,8 +227,13 @@ def test_container_priority_and_longest_match() -> None:
     page = (
         "<html><body><div class='view'>短摘要</div>"
         "<div class='TRS_Editor'>摘要</div>"
-        "<div class='TRS_Editor'><p>" + "本年度共收到政府信息公开申请十二件，全部按期答复。" * 3 + "</p></div>"
-        "<div id='zoom'><p>" + "这是另一个容器里的文字，不应被选中。" * 3 + "</p></div></body></html>"
+        "<div class='TRS_Editor'><p>"
+        + "本年度共收到政府信息公开申请十二件，全部按期答复。"
+        * 3
+        + "</p></div>"
+        "<div id='zoom'><p>"
+        + "这是另一个容器里的文字，不应被选中。" * 3
+        + "</p></div></body></html>"
     )
     doc = load_bytes(page.encode(), "x")
     assert doc.text == "本年度共收到政府信息公开申请十二件，全部按期答复。" * 3
@@ -173,7 +244,8 @@ def test_nested_data_table_in_a_data_cell_and_hostile_spans() -> None:
         "<html><body><div id='zoom'><table border=1>"
         "<tr><td>项目</td><td>数量</td></tr>"
         "<tr><td>申请</td><td><table><tr><td>当面</td><td>3</td></tr><tr><td>网络</td><td>4</td></tr></table></td></tr>"
-        "<tr><td colspan='100000'>合计7</td></tr><tr><td rowspan='0'>甲</td><td>1</td></tr><tr><td>2</td></tr>"
+        "<tr><td colspan='100000'>合计7</td></tr>"
+        "<tr><td rowspan='0'>甲</td><td>1</td></tr><tr><td>2</td></tr>"
         "</table></div></body></html>"
     )
     doc = load_bytes(page.encode(), "x")
@@ -181,7 +253,11 @@ def test_nested_data_table_in_a_data_cell_and_hostile_spans() -> None:
     assert inner.texts() == [["当面", "3"], ["网络", "4"]]
     assert outer.texts()[0][:2] == ["项目", "数量"]
     assert len(outer.rows[0]) == 1000  # colspan capped at MAX_SPAN
-    assert outer.rows[3][0].text == "甲" and outer.rows[4][0].origin == (3, 0) and outer.rows[4][0].span_copy
+    assert (
+        outer.rows[3][0].text == "甲"
+        and outer.rows[4][0].origin == (3, 0)
+        and outer.rows[4][0].span_copy
+    )
     assert outer.rows[4][1].text == "2"
 
 
@@ -198,7 +274,13 @@ def test_js_wrapped_html_from_corpus() -> None:
     assert "发布日期" not in doc.text and '\\"' not in doc.text and "<p" not in doc.text[:2000]
     assert doc.text.endswith("六、其他需要报告的事项\n无。")
     t2 = doc.tables[0]
-    assert t2.texts()[1] == ["信息内容", "本年新制作数量", "本年新公开数量", "本年新公开数量", "对外公开总数量"]
+    assert t2.texts()[1] == [
+        "信息内容",
+        "本年新制作数量",
+        "本年新公开数量",
+        "本年新公开数量",
+        "对外公开总数量",
+    ]
     assert t2.texts()[2] == ["规章", "13", "13", "13", "524"]
     assert t2.texts()[-1] == ["政府集中采购", "6", "6", "251000元", "251000元"]
     t4 = doc.tables[-1]
@@ -236,3 +318,18 @@ def test_html_pages_load_fast() -> None:
     for _ in range(20):
         load_bytes(page, "x")
     assert time.perf_counter() - start < 5
+
+
+def test_comments_scripts_and_crlf_do_not_break_offsets() -> None:
+    page = (
+        "<html>\r\n<head><style>p{color:red}</style><script>var s = '<p>不是正文</p>';</script></head>\r\n"
+        "<body><div id='zoom'>\r\n<p>收到申请<!-- 编辑注释：\r\n旧数字 99 -->三件，\r\n全部答复。</p>"
+        "<?php echo 1 ?><script>document.write('点击数');</script>"
+        "<!--[if IE]><p>请升级浏览器</p><![endif]--><p>答复&nbsp;二件&lt;三件</p>\r\n</div></body></html>"
+    )
+    doc = load_bytes(page.encode("utf-8"), "x")
+    assert doc.text == "收到申请三件， 全部答复。\n答复 二件<三件"
+    assert_offsets(doc)
+    i = doc.text.index("三件")
+    assert doc.raw[doc.offsets[i] : doc.offsets[i] + 2] == "三件"
+    assert doc.raw[doc.offsets[doc.text.index("<")] : doc.offsets[doc.text.index("<")] + 4] == "&lt;"

@@ -37,7 +37,9 @@ def test_000_chrome_removed_and_date_kept() -> None:
     doc = load_bytes(read_file(corpus_file("000_changchun-luyuan_2018.txt")), "000")
     assert doc.kind == "text"
     assert doc.encoding == "utf-8"
-    assert doc.text.startswith("2018年政府信息公开年度报告\n根据《中华人民共和国政府信息公开条例》,")
+    assert doc.text.startswith(
+        "2018年政府信息公开年度报告\n根据《中华人民共和国政府信息公开条例》,"
+    )
     assert "登录" not in doc.text and "点击数" not in doc.text and "注册" not in doc.text[:100]
     assert doc.meta["published"] == "2019-03-15"
     assert doc.meta["title"] == "2018年政府信息公开年度报告"
@@ -53,11 +55,25 @@ def test_005_crawled_header_breadcrumb_and_tabs() -> None:
     assert doc.meta["title"] == "平潭综合实验区地方税务局2013年信息公开年度报告"
     assert doc.meta["published"] == "2014-02-25"
     assert doc.meta["column"] == "政府信息公开年报"
-    assert doc.meta["url"] == "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201402/t20140225_80774.htm"
+    assert (
+        doc.meta["url"]
+        == "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201402/t20140225_80774.htm"
+    )
     assert "publisher" not in doc.meta  # 发布机构 is empty in the header
     assert doc.meta["source_org"] == "平潭县人民政府"
-    assert doc.text.startswith("平潭综合实验区地方税务局2013年 信息公开年度报告 根据《中华人民共和国政府信息公开条例》")
-    for chrome in ("当前位置", "全真版", "文字版", "文件下载", "QQ空间", "-->", "原文链接", "正文 ===="):
+    assert doc.text.startswith(
+        "平潭综合实验区地方税务局2013年 信息公开年度报告 根据《中华人民共和国政府信息公开条例》"
+    )
+    for chrome in (
+        "当前位置",
+        "全真版",
+        "文字版",
+        "文件下载",
+        "QQ空间",
+        "-->",
+        "原文链接",
+        "正文 ====",
+    ):
         assert chrome not in doc.text, chrome
     assert doc.text.endswith("产生的政府信息公开费用1万元。")  # the trailing 附件下载 is dropped
     assert_offsets(doc)
@@ -137,7 +153,10 @@ def test_chrome_lines(line: str, chrome: bool) -> None:
 
 
 def test_lead_prefix_stops_at_prose() -> None:
-    text = "当前位置： 首页 政务公开 来源：某局 时间：2020-01-02 微信 微博 正文标题 根据《条例》，现报告如下。微信公众号发布信息"
+    text = (
+        "当前位置： 首页 政务公开 来源：某局 时间：2020-01-02 微信 微博 正文标题 根据《条例》，"
+        "现报告如下。微信公众号发布信息"
+    )
     end = lead_chrome_end(text)
     assert text[end:].startswith("正文标题 根据")
     assert lead_chrome_end("根据《条例》，当前位置不变。") == 0

@@ -288,6 +288,9 @@ def test_ambiguous_header_is_reported() -> None:
         ("25.1万元", "元", (251000, "value")),
         ("12 件", "件", (12, "value")),
         ("约12", "件", (None, "unreadable")),
+        ("二十四", "件", (24, "value")),
+        ("零", "件", (0, "zero_word")),
+        ("万", "件", (None, "unreadable")),
     ],
 )
 def test_parse_cell(text: str, unit: str, expected: tuple) -> None:
@@ -305,6 +308,93 @@ def test_extract_tables_on_a_document_with_prose_grids() -> None:
     rules = {c.rule for c in checks}
     assert {"table.unplaced_cells", "table.missing_cells", "table3.balance"} <= rules
     assert next(c for c in checks if c.rule == "table.unplaced_cells").ok
+
+
+def test_table4_words_on_lines_header_uses_template_order() -> None:
+    """106-like PDF text: the header words do not line up with the 15 numbers."""
+    rows = [
+        ["行政复议", "行政诉讼"],
+        ["未经复议直接起诉", "复议后起诉"],
+        ["结果", "结果", "其他", "尚未", "总", "结果", "结果", "其他", "尚未", "总"],
+        ["维持", "纠正", "结果", "审结", "计", "维持", "纠正", "结果", "审结", "计"],
+        [str(n) for n in (1, 0, 0, 0, 1, 2, 0, 0, 1, 3, 0, 0, 0, 0, 0)],
+    ]
+    rows = [r + [""] * (15 - len(r)) for r in rows]
+    got, tables = facts_by_key([grid(rows, "text")])
+    assert [f for f in tables[0].facts if f.key is None] == []
+    assert got["litigation.direct.total"].value == 3
+    assert got["review.upheld"].value == 1
+    assert "template order" in got["review.upheld"].note
+
+
+def test_header_grid_then_condensed_text_rows() -> None:
+    """101-like: table 三's header survives as a grid, its rows only as 'label | v1 | … | v7'."""
+    header = grid(table3_rows(split=False)[:3])
+    body = grid(
+        [
+            ["一、本年新收政府信息公开申请数量", "821", "35", "", "", "2", "1", "859"],
+            ["二、上年结转政府信息公开申请数量", "18", "", "", "", "", "", "18"],
+            ["（七）总计", "767", "35", "", "", "2", "1", "805"],
+        ],
+        "text",
+    )
+    got, _tables = facts_by_key([header, body])
+    assert _vals(got, "applications.new") == [821, 35, None, None, 2, 1, 859]
+    assert got["applications.new.research"].status == "blank"
+    assert got["results.total.total"].value == 805
+
+
+def test_a_second_data_row_under_table4_header_is_not_placed() -> None:
+    rows = [
+        ["行政复议", "<", "<", "<", "<", "行政诉讼", "<", "<", "<", "<", "<", "<", "<", "<", "<"],
+        [
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
+            "未经复议直接起诉",
+            "<",
+            "<",
+            "<",
+            "<",
+            "复议后起诉",
+            "<",
+            "<",
+            "<",
+            "<",
+        ],
+        [
+            "^",
+            "^",
+            "^",
+            "^",
+            "^",
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
+        ],
+        ["1"] * 15,
+        ["2"] * 15,
+    ]
+    got, tables = facts_by_key([grid(rows)])
+    assert got["review.total"].value == 1
+    unplaced = [f for f in tables[0].facts if f.key is None]
+    assert len(unplaced) == 15 and all(f.raw == "2" for f in unplaced)
+
+
+def test_an_unrelated_grid_after_a_table_is_not_absorbed() -> None:
+    contact = grid([["联系人", "电话"], ["张三", "12345"]])
+    _got, tables = facts_by_key([grid(table3_rows(split=False)), contact])
+    assert [f for f in tables[0].facts if f.key is None] == []
+    assert not any(f.raw == "12345" for t in tables for f in t.facts)
 
 
 # ----------------------------------------------------------------- real corpus documents
@@ -327,8 +417,19 @@ def _corpus(rel: str):
     return doc, {f.key: f for f in facts if f.key}, facts, checks
 
 
-def _vals(got: dict, prefix: str, cols=("natural_person", "commercial", "research",
-                                        "social_welfare", "legal_service", "other_org", "total")):
+def _vals(
+    got: dict,
+    prefix: str,
+    cols=(
+        "natural_person",
+        "commercial",
+        "research",
+        "social_welfare",
+        "legal_service",
+        "other_org",
+        "total",
+    ),
+):
     return [got[f"{prefix}.{c}"].value for c in cols]
 
 
@@ -362,10 +463,15 @@ def test_corpus_003_pdf_tables_across_page_breaks() -> None:
     assert _vals(got, "results.other.other") == [108, 2, 0, 0, 0, 0, 110]
     assert _vals(got, "results.total") == [2932, 53, 0, 0, 61, 4, 3050]
     assert _vals(got, "review", ("upheld", "corrected", "other", "pending", "total")) == [
-        72, 64, 178, 37, 351]
+        72,
+        64,
+        178,
+        37,
+        351,
+    ]
     assert [c for c in checks if not c.ok] == []
     for f in facts:
-        assert doc.text[f.start:f.end] == f.raw
+        assert doc.text[f.start : f.end] == f.raw
 
 
 def test_corpus_002_pdf() -> None:
@@ -373,8 +479,9 @@ def test_corpus_002_pdf() -> None:
     assert [f for f in facts if f.key is None] == []
     assert got["active.fees.amount_10k_yuan"].value == 7545
     assert _vals(got, "applications.new") == [95, 0, 0, 0, 0, 0, 95]
-    assert _vals(got, "litigation.after_review", ("upheld", "corrected", "other", "pending",
-                                                  "total")) == [2, 0, 1, 0, 3]
+    assert _vals(
+        got, "litigation.after_review", ("upheld", "corrected", "other", "pending", "total")
+    ) == [2, 0, 1, 0, 3]
     assert [c for c in checks if not c.ok] == []
 
 
@@ -387,8 +494,40 @@ def test_corpus_101_html_v2019_table2_and_table4_blanks() -> None:
     assert t2["active.procurement.amount_yuan"] == 251000
     assert len(t2) == 22 and {f.version for f in facts if f.table == "二"} == {"v2019"}
     assert not any(k.endswith((".issued", ".in_force")) for k in t2)  # no v2021 key
-    review = [(got[f"review.{o}"].status, got[f"review.{o}"].value)
-              for o in ("upheld", "corrected", "other", "pending", "total")]
+    review = [
+        (got[f"review.{o}"].status, got[f"review.{o}"].value)
+        for o in ("upheld", "corrected", "other", "pending", "total")
+    ]
     assert review == [("value", 5), ("blank", None), ("blank", None), ("value", 2), ("value", 7)]
     values, notes = table_values(facts)
     assert values["review.corrected"] is None and notes["review.corrected"] == "blank cell"
+
+
+def test_mixed_versions_show_as_a_failed_check() -> None:
+    rows = [
+        *v2021_table2(),
+        ["第二十条第（九）项", "<", "<", "<"],
+        ["信息内容", "采购项目数量", "采购总金额", "<"],
+        ["政府集中采购", "3", "251000元", "<"],
+        ["信息内容", "上一年项目数量", "本年增/减", "<"],
+    ]
+    doc = Document("x.html", "html", "", [], "", tables=[grid(rows), grid(table3_rows(False))])
+    facts, checks = extract_tables(doc, [])
+    assert {f.table for f in facts} == {"三"}
+    bad = {c.rule: c for c in checks if not c.ok}
+    assert "version not recognised" in bad["table.unplaced_cells"].detail
+    assert bad["table.not_found"].values == {"absent": ["四"]}
+
+
+def test_corpus_101_table3_from_text_or_reported_missing() -> None:
+    import importlib.util
+
+    _, got, _, checks = _corpus("excerpts/101_shanghai-gov-office_2019.js.txt")
+    if importlib.util.find_spec("parser.tables.text_grid") is None:
+        missing = next(c for c in checks if c.rule == "table.not_found")
+        assert missing.values == {"absent": ["三"]} and not missing.ok
+        return
+    assert _vals(got, "applications.new") == [821, 35, None, None, 2, 1, 859]
+    assert got["results.disclosed.total"].status == "blank"  # the one blank 总计
+    failed = {(c.rule, c.detail.split(":")[0]) for c in checks if not c.ok}
+    assert ("table3.total_column", "row results.disclosed") in failed

@@ -1,8 +1,8 @@
 """The `xxgk` command: one click command per Python function of the parser and archive.
 
-    xxgk parse PATH...   JSON Lines, one object per document (parser.parse_path)
-    xxgk eval            precision/recall against fixtures/gold (parser.evaluate)
-    xxgk demo            the main job on the bundled demo documents
+xxgk parse PATH...   JSON Lines, one object per document (parser.parse_path)
+xxgk eval            precision/recall against fixtures/gold (parser.evaluate)
+xxgk demo            the main job on the bundled demo documents
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--indent", type=int, default=None, help="Pretty-print each object (not JSON Lines).")
-@click.option("--summary", is_flag=True, help="Leave out facts and sections; keep values and checks.")
+@click.option(
+    "--summary", is_flag=True, help="Leave out facts and sections; keep values and checks."
+)
 def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
     """Parse report documents (HTML, text, PDF, DOCX) and print one JSON object per document.
 
@@ -58,7 +60,9 @@ def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
 
 @cli.command("eval")
 @click.option("--gold", "gold_dir", type=click.Path(path_type=Path), default=settings.GOLD_DIR)
-@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=settings.CORPUS_DIR)
+@click.option(
+    "--corpus", "corpus_dir", type=click.Path(path_type=Path), default=settings.CORPUS_DIR
+)
 @click.option("-v", "--verbose", is_flag=True, help="List every missed, extra and wrong item.")
 def eval_command(gold_dir: Path, corpus_dir: Path, verbose: bool) -> None:
     """Score the parser against the gold files: facts P/R, sections, table cells."""
@@ -86,11 +90,12 @@ def demo(source: Path) -> None:
         ok += 1
         keyed = sum(1 for f in result.facts if f.key)
         broken = [c.rule for c in result.checks if not c.ok]
+        top = sum(s.level == 1 for s in result.sections)
         click.echo(
             f"{'report ' if result.is_report else 'skipped'} {rel}: {result.publisher or '?'} "
-            f"{result.report_year or '?'} [{result.format}] sections={sum(s.level == 1 for s in result.sections)} "
-            f"facts={len(result.facts)} keyed={keyed} checks={len(result.checks)} failed={len(broken)}"
-            + (f" ({', '.join(sorted(set(broken)))})" if broken else "")
+            f"{result.report_year or '?'} [{result.format}] sections={top} "
+            f"facts={len(result.facts)} keyed={keyed} checks={len(result.checks)} "
+            f"failed={len(broken)}" + (f" ({', '.join(sorted(set(broken)))})" if broken else "")
         )
     click.echo(f"{ok} parsed, {failed} failed")
     if ok == 0:

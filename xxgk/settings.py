@@ -43,3 +43,14 @@ PDF_JOIN_X_TOLERANCE = 8.0
 # one row, or this many combinations tried for one table; a unique answer is never guessed.
 FLATTENED_MAX_ROW_CANDIDATES = 20_000
 FLATTENED_MAX_COMBINATIONS = 2_000_000
+
+# --- Standard tables: label matching and mapping (parser.tables.labels / mapper) ----------
+# Similarity a printed label needs to match a layout label that is not a listed variant:
+# one missing or doubled character in a 6+ character label passes (过程性性信息), two labels
+# of the template that differ in a word (三类内部事务信息 / 四类过程性信息) do not.
+TABLE_LABEL_FUZZY_THRESHOLD = 0.84
+# ... and the best candidate must beat the second best by this much, or no match is made.
+TABLE_LABEL_FUZZY_MARGIN = 0.08
+# How far past a grid's text span a cell's printed text is still looked for when facts get
+# their offsets (PDF grid spans are page-based and can end before the table's last rows).
+TABLE_LOCATE_SLACK_CHARS = 2000

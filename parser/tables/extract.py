@@ -29,8 +29,15 @@ def _usable(mt: MappedTable) -> bool:
 
 
 def find_tables(doc: Document) -> list[MappedTable]:
-    """The standard tables of a document, from its grids, then from its text for any missing."""
-    found = {mt.table: mt for mt in map_tables(doc.tables, doc.text) if _usable(mt)}
+    """The standard tables of a document, from its grids, then from its text for any missing.
+
+    A table none of whose cells could be placed is dropped (a legacy report's 附表 can share
+    a few labels with the standard tables) unless the mapper reported a problem with it,
+    such as version markers of both formats: that must show as a failed check.
+    """
+    first = map_tables(doc.tables, doc.text)
+    found = {mt.table: mt for mt in first if _usable(mt)}
+    later: list[MappedTable] = []
     if len(found) < len(TABLE_IDS) and doc.text:
         rebuilt = _text_grids(doc.text)
         # Loader grids and rebuilt grids in text order: a header kept as a grid can head
@@ -38,9 +45,13 @@ def find_tables(doc: Document) -> list[MappedTable]:
         grids = doc.tables + rebuilt
         if rebuilt and all(g.start >= 0 for g in grids):
             grids = sorted(grids, key=lambda g: (g.start, g.end))
-        for mt in map_tables(grids, doc.text):
+        later = map_tables(grids, doc.text) if rebuilt else []
+        for mt in later:
             if mt.table not in found and _usable(mt):
                 found[mt.table] = mt
+    for mt in first + later:
+        if mt.table not in found and mt.problems:
+            found[mt.table] = mt
     return [found[t] for t in TABLE_IDS if t in found]
 
 
@@ -82,5 +93,13 @@ def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], 
                     "not found",
                     {"missing": missing},
                 ))
+    absent = [t for t in TABLE_IDS if t not in {mt.table for mt in tables}]
+    if tables and absent:
+        checks.append(Check(
+            "table.not_found", False,
+            "standard table(s) " + ", ".join(f"{t} ({layouts[t].title})" for t in absent)
+            + " not found in the document's tables or text",
+            {"absent": absent},
+        ))
     checks += table_checks(facts)
     return facts, checks

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from xxgk.settings import TABLE_LABEL_FUZZY_MARGIN, TABLE_LABEL_FUZZY_THRESHOLD
+
 # NFKC folds ① into 1, which would turn "①予以公开" into a numbered "1予以公开"; circled
 # numbers are protected from NFKC and kept as printed.
 _CIRCLED = {chr(c) for c in range(0x2460, 0x2474)}
@@ -25,12 +27,10 @@ _ARABIC_NUM_RE = re.compile(r"^(\d{1,2})\s*[、.,]")
 _CJK_NUM_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.,]")
 _PAREN_NUM_RE = re.compile(r"^\(([一二三四五六七八九十]{1,3}|\d{1,2})\)")
 
-# Similarity needed to accept a label that is not a known variant. Chosen so that one
-# missing or doubled character in a 6+ character label passes (过程性性信息, 行政止公开) while
-# two different labels of the template (e.g. 属于三类内部事务信息 / 属于四类过程性信息) do not.
-FUZZY_THRESHOLD = 0.84
-# The best fuzzy candidate must beat the second best by this much, or the match is refused.
-FUZZY_MARGIN = 0.08
+# Similarity needed for a label that is not a known variant, and the margin over the second
+# best candidate (see xxgk.settings for why these values).
+FUZZY_THRESHOLD = TABLE_LABEL_FUZZY_THRESHOLD
+FUZZY_MARGIN = TABLE_LABEL_FUZZY_MARGIN
 
 
 def normalize_label(text: str) -> str:

@@ -15,10 +15,9 @@ from parser.model import Cell, Fact, Grid
 from parser.tables.labels import normalize_label
 from parser.tables.layout import RowDef, TableLayout, load_layouts
 from parser.tables.values import key_unit, parse_cell
+from xxgk.settings import TABLE_LOCATE_SLACK_CHARS
 
 TABLE_IDS = ("二", "三", "四")
-# How far past a grid's text span a cell's text is still looked for (best-effort offsets).
-LOCATE_SLACK = 2000
 
 
 @dataclass
@@ -514,7 +513,7 @@ class TableMapper:
         the grid's span, else just past it (PDF grid spans are page-based). Returns -1 when
         the text is not found."""
         end = grid.end if grid.end > 0 else len(self.doc_text)
-        for stop in (end, min(len(self.doc_text), end + LOCATE_SLACK)):
+        for stop in (end, min(len(self.doc_text), end + TABLE_LOCATE_SLACK_CHARS)):
             start = self.cursor
             while True:
                 i = self.doc_text.find(text, start, stop)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from parser.model import Fact, Number
+from parser.numerals import CN_NUMERAL_CHARS, chinese_value
 from parser.tables.layout import key_table, load_layouts
 
 BLANK_CHARS = " \t\r\n\u3000\u00a0\u200b\ufeff"
@@ -40,8 +41,14 @@ def parse_cell(text: str, unit: str | None = None) -> tuple[Number | None, str, 
     folded = unicodedata.normalize("NFKC", s).replace(" ", "")
     if folded in DASHES or set(folded) <= set("-—–―/\\"):
         return None, "dash", None
-    if folded in {"零", "0件"}:
-        return 0, "value" if folded != "零" else "zero_word", None
+    if folded.rstrip("件项个") in {"零", "〇"}:
+        return 0, "zero_word", None
+    words = folded.rstrip("件项个")
+    if words and not words.strip(CN_NUMERAL_CHARS):
+        number = chinese_value(words)  # 二十四: rare in cells, but printed
+        if number is not None:
+            return number, "value", f"Chinese numeral {s}"
+        return None, "unreadable", f"cell text {s!r} is not a number"
     m = _NUM_RE.match(folded)
     if not m:
         return None, "unreadable", f"cell text {s!r} is not a number"

@@ -1,0 +1,88 @@
+"""Parse throughput over the real corpus, with jieba segmentation alone as the baseline.
+
+    python benchmarks/parse_throughput.py [--repeat N] [--corpus DIR]
+
+Prints, per format group (text/HTML, PDF): documents, MB, seconds, reports/s, MB/s, PDF
+pages/s, facts/s, and for the same extracted texts the time jieba needs just to segment
+them; then the process's peak memory. Nothing is asserted: figures are for the reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from parser import load  # noqa: E402
+from parser.pipeline import parse_document  # noqa: E402
+from xxgk import settings  # noqa: E402
+
+
+def group_of(path: Path) -> str:
+    return "pdf" if path.suffix.lower() == ".pdf" else "text/html"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR)
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus (default 3)")
+    args = ap.parse_args()
+    files = sorted(
+        p
+        for p in args.corpus.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in {".txt", ".pdf", ".html", ".htm"}
+        and "reference" not in p.parts
+    )
+    if not files:
+        sys.exit(f"no documents under {args.corpus}")
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    parse_document(load.load_bytes(files[0].read_bytes(), str(files[0])))  # warm caches
+
+    print(
+        f"{'group':10} {'docs':>5} {'MB':>7} {'load+parse s':>12} {'reports/s':>10} {'MB/s':>7} "
+        f"{'pages/s':>8} {'facts/s':>9} {'jieba s':>8} {'jieba MB/s':>10}"
+    )
+    for group in ("text/html", "pdf"):
+        members = [p for p in files if group_of(p) == group]
+        if not members:
+            continue
+        data = [(p, p.read_bytes()) for p in members]
+        size_mb = sum(len(b) for _, b in data) / 1e6
+        texts, pages, facts = [], 0, 0
+        t0 = time.perf_counter()
+        for _ in range(args.repeat):
+            texts, pages, facts = [], 0, 0
+            for path, raw in data:
+                doc = load.load_bytes(raw, str(path))
+                result = parse_document(doc)
+                texts.append(doc.text)
+                pages += len(doc.pages) or 0
+                facts += len(result.facts)
+        elapsed = (time.perf_counter() - t0) / args.repeat
+        t1 = time.perf_counter()
+        for _ in range(args.repeat):
+            for text in texts:
+                jieba.lcut(text)
+        jieba_s = (time.perf_counter() - t1) / args.repeat
+        text_mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+        print(
+            f"{group:10} {len(data):>5} {size_mb:>7.2f} {elapsed:>12.3f} "
+            f"{len(data) / elapsed:>10.1f} "
+            f"{size_mb / elapsed:>7.2f} {(pages / elapsed if pages else 0):>8.1f} "
+            f"{facts / elapsed:>9.0f} {jieba_s:>8.3f} {text_mb / jieba_s:>10.2f}"
+        )
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"peak memory (max RSS): {peak_kb / 1024:.0f} MB; repeat={args.repeat}")
+
+
+if __name__ == "__main__":
+    main()

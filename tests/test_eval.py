@@ -1,0 +1,46 @@
+"""The parser against the gold files (written by reading the corpus), with the targets of
+the parser issues as assertions: they fail when a change makes the parser worse."""
+
+import json
+
+import pytest
+
+from parser.evaluate import evaluate
+from xxgk import settings
+
+LEGACY = {"000", "004", "005", "006", "009", "012", "014"}
+
+
+@pytest.fixture(scope="module")
+def scores(corpus):
+    return {s.name[:3]: s for s in evaluate(settings.GOLD_DIR, corpus)}
+
+
+def test_every_gold_file_names_a_corpus_document(corpus):
+    for path in settings.GOLD_DIR.glob("*.json"):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        assert (corpus / gold["file"]).is_file(), path.name
+
+
+def test_prose_facts_precision_and_recall(scores):
+    true = sum(s.true_facts for s in scores.values())
+    found = sum(s.found_facts for s in scores.values())
+    gold = sum(s.gold_facts for s in scores.values())
+    assert true / found >= 0.98
+    assert true / gold >= 0.95
+
+
+def test_each_legacy_report_meets_the_targets(scores):
+    for name in LEGACY:
+        s = scores[name]
+        assert s.precision is None or s.precision >= 0.98, (name, s.extra_facts)
+        assert s.recall >= 0.95, (name, s.missed_facts)
+
+
+def test_all_top_level_sections_found(scores):
+    for name, s in scores.items():
+        assert s.right_sections == s.gold_sections, (name, s.section_misses)
+
+
+def test_no_document_fails_to_parse(scores):
+    assert [n for n, s in scores.items() if s.error] == []
