@@ -24,8 +24,6 @@ from xxgk import settings
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WS = re.compile(r"[\s\xa0\u3000]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
-# A table wider or longer than this is not a report table; the grid is capped.
-MAX_GRID_CELLS = 100_000
 
 
 def _para_text(p: Any) -> str:
@@ -61,7 +59,7 @@ def _int_attr(el: Any, name: str, default: int) -> int:
         return default
 
 
-def table_grid(tbl: Any) -> tuple[Grid, list[list[str]]]:
+def table_grid(tbl: Any) -> tuple[Grid | None, list[list[str]]]:
     """The table's Grid (spans expanded) and its rows of unique cell texts for the text layer."""
     cells: dict[tuple[int, int], Cell] = {}
     row_texts: list[list[str]] = []
@@ -82,7 +80,7 @@ def table_grid(tbl: Any) -> tuple[Grid, list[list[str]]]:
             for cell in tcs:
                 tcpr = cell.find(f"{W}tcPr")
                 span = _int_attr(tcpr.find(f"{W}gridSpan") if tcpr is not None else None, "val", 1)
-                span = max(1, min(span, 1000))
+                span = max(1, min(span, settings.MAX_TABLE_SPAN))
                 vmerge = tcpr.find(f"{W}vMerge") if tcpr is not None else None
                 is_continue = vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue"
                 above = cells.get((r - 1, c)) if is_continue else None
@@ -93,12 +91,14 @@ def table_grid(tbl: Any) -> tuple[Grid, list[list[str]]]:
                     text, origin = _cell_text(cell), (r, c)
                     texts.append(text)
                 for dc in range(span):
-                    if len(cells) >= MAX_GRID_CELLS:
+                    if len(cells) >= settings.MAX_TABLE_CELLS:
                         break
                     cells[(r, c + dc)] = Cell(text, origin, span_copy=(r, c + dc) != origin)
                 c += span
         width = max(width, c)
         row_texts.append(texts)
+    if width * len(rows) > settings.MAX_TABLE_CELLS:
+        return None, row_texts
     grid_rows = [
         [cells.get((r, c)) or Cell("", (r, c)) for c in range(width)] for r in range(len(rows))
     ]
@@ -128,7 +128,7 @@ def load_docx(data: bytes, source: str) -> Document:
     except Exception as exc:  # lxml XMLSyntaxError in a damaged document.xml, and similar
         raise DocumentError(f"broken DOCX: {type(exc).__name__}: {exc}") from exc
     lines: list[str] = []
-    table_lines: list[tuple[Grid, int, int]] = []  # grid, first line, end line
+    table_lines: list[tuple[Grid | None, int, int]] = []  # grid, first line, end line
     for block in _body_blocks(package.element.body):
         if block.tag == f"{W}p":
             lines.append(_para_text(block))
@@ -155,7 +155,7 @@ def load_docx(data: bytes, source: str) -> Document:
     line_text_start.append(len(text))
     tables = []
     for grid, first, end in table_lines:
-        if end > first and len(grid.rows) and len(grid.rows[0]):
+        if grid is not None and end > first and len(grid.rows) and len(grid.rows[0]):
             grid.start = min(line_text_start[first], len(text))
             grid.end = min(line_text_start[end], len(text))
             while grid.end > grid.start and text[grid.end - 1] == "\n":

@@ -44,6 +44,9 @@ MAX_BAD_SHARE = 0.005
 MIN_PLAUSIBLE_SHARE = 0.6
 # …and so is one whose hanzi are mostly rare characters (see `common_share`).
 MIN_COMMON_SHARE = 0.7
+# A decoding with up to this share of replacement characters is kept as a damaged document
+# when the rest is plausible Chinese text.
+MAX_DAMAGED_SHARE = 0.05
 
 
 @dataclass
@@ -183,8 +186,10 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         if best is None or score > best[0]:
             best = (score, Decoded(text, name, how))
     if best is not None:
+        # A damaged page (bytes lost in transfer, a truncated character) still decodes if what
+        # survives is clearly Chinese text; random bytes fail the plausibility tests.
         bad, plausible = quality(best[1].text)
-        if bad <= 0.02 and plausible >= 0.5:
+        if bad <= MAX_DAMAGED_SHARE and plausible >= 0.9 and common_share(best[1].text) >= 0.9:
             return best[1]
     raise DocumentError("not a text, HTML, PDF or DOCX document: bytes do not decode as text")
 

@@ -9,6 +9,7 @@ rule tables in parser/data (legacy_labels.tsv, zero_phrases.tsv), not here.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 from collections.abc import Iterator
@@ -20,7 +21,6 @@ from parser.indicators import unit_of
 from parser.labels import clean_label
 from parser.model import Fact, Section
 from parser.numerals import ARABIC, CN_NUMERAL_CHARS, match_view, parse_number
-from parser.sections import top_section_at
 
 # Units of quantity, longest first so that 人次 wins over 人 and 万元 over 元.
 UNITS = sorted(
@@ -185,6 +185,8 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[_Span]:
 def _prose_sentences(text: str, sections: list[Section], skip: list[tuple[int, int]]):
     """Sentences of running text: not in a statistics section, a table, or table rows."""
     markers = table_markers()
+    tops = [s for s in sections if s.level == 1]
+    top_starts = [s.start for s in tops]
     for span in _spans(SENTENCE_END, text):
         sentence = text[span.start : span.end]
         if not sentence.strip():
@@ -193,7 +195,8 @@ def _prose_sentences(text: str, sections: list[Section], skip: list[tuple[int, i
             continue
         if any(a < span.end and span.start < b for a, b in skip):
             continue
-        top = top_section_at(sections, span.start)
+        i = bisect.bisect_right(top_starts, span.start)
+        top = tops[i - 1] if i and span.start < tops[i - 1].end else None
         if top is not None and top.key == "statistics":
             continue
         yield span, top
@@ -297,7 +300,8 @@ def extract_facts(
         evidence = text[span.start : span.end].strip()
         section = top.number if top else None
         sentence_facts: list[Fact] = []
-        floor = max((e for e in heading_ends if span.start <= e <= span.end), default=span.start)
+        i = bisect.bisect_right(heading_ends, span.end)
+        floor = heading_ends[i - 1] if i and heading_ends[i - 1] >= span.start else span.start
         for m in _quantities(view, span):
             value = parse_number(m.group("num") + (m.group("mult") or ""))
             if value is None:

@@ -59,10 +59,10 @@ MIN_CONTAINER_CHARS = 50
 MIN_CONTAINER_SHARE = 0.25
 # A chrome-named element (class="share") is dropped only if its text is at most this long.
 MAX_CHROME_BLOCK = 300
-# rowspan/colspan beyond this are treated as this: hostile pages write colspan="100000".
-MAX_SPAN = 1000
 # A table holding a cell this long is page layout, not data.
 MAX_DATA_CELL = 1000
+# Text-node alignment tolerates this many unexpected characters before it re-synchronises.
+MAX_ALIGN_GAP = 64
 # <meta name=…> → Document.meta key.
 META_NAMES = {
     "articletitle": "title",
@@ -258,9 +258,27 @@ class _Aligner:
         self.stream = stream
         self.cursor = 0
 
+    def _find(self, s: str) -> int:
+        """Where `s` continues the stream; -1 when only a distant, unrelated match exists.
+
+        Between two consecutive text nodes the stream holds at most whitespace the parser
+        dropped, so a match after a long run of other text means the parser changed `s`.
+        """
+        k = self.stream.text.find(s, self.cursor)
+        if k < 0 or k - self.cursor <= MAX_ALIGN_GAP:
+            return k
+        return k if not self.stream.text[self.cursor : k].strip() else -1
+
+    def skip(self, s: str) -> None:
+        """Move past a text node whose offsets are not needed (scripts, chrome)."""
+        k = self._find(s)
+        if k >= 0:
+            self.cursor = k + len(s)
+
     def locate(self, s: str) -> list[int]:
+        """Source offsets of each character of the text node `s`."""
         st = self.stream
-        k = st.text.find(s, self.cursor)
+        k = self._find(s)
         if k >= 0:
             self.cursor = k + len(s)
             return [st.raw_pos(i) for i in range(k, k + len(s))]
@@ -269,7 +287,7 @@ class _Aligner:
         cur = self.cursor
         last = st.raw_pos(min(cur, len(st.text) - 1)) if st.text else 0
         for ch in s:
-            j = st.text.find(ch, cur, cur + 64) if not ch.isspace() else -1
+            j = st.text.find(ch, cur, cur + MAX_ALIGN_GAP) if not ch.isspace() else -1
             if j >= 0:
                 last = st.raw_pos(j)
                 cur = j + 1
@@ -460,11 +478,12 @@ def _walk(root: etree._Element, body: etree._Element | None, stream: _Stream) ->
                         cells_in_row[-1] += 1
                     cell_depth += 1
             if el.text and isinstance(el.tag, str):
-                offs = aligner.locate(el.text)
                 if drop_depth == 0:
                     page.append(el.text)
                 if emitting:
-                    builder.add(el.text, offs)
+                    builder.add(el.text, aligner.locate(el.text))
+                else:
+                    aligner.skip(el.text)
         else:
             dropped = emitting_stack.pop()
             emitting = in_body and drop_depth == 0
@@ -487,11 +506,12 @@ def _walk(root: etree._Element, body: etree._Element | None, stream: _Stream) ->
             if el is body:
                 in_body = False
             if el.tail:
-                offs = aligner.locate(el.tail)
                 if drop_depth == 0:
                     page.append(el.tail)
                 if in_body and drop_depth == 0:
-                    builder.add(el.tail, offs)
+                    builder.add(el.tail, aligner.locate(el.tail))
+                else:
+                    aligner.skip(el.tail)
     return _Walk(builder.build(), table_spans, "".join(page))
 
 
@@ -535,15 +555,17 @@ def html_meta(root: etree._Element, page_text: str) -> dict[str, str]:
     return meta
 
 
+def _nearest_table(el: etree._Element) -> etree._Element | None:
+    """The closest <table> above `el` (its own table for a row or cell)."""
+    parent = el.getparent()
+    while parent is not None and _tag(parent) != "table":
+        parent = parent.getparent()
+    return parent
+
+
 def _own_rows(table: etree._Element) -> list[etree._Element]:
-    rows = []
-    for tr in table.iter("tr"):
-        parent = tr.getparent()
-        while parent is not None and _tag(parent) != "table":
-            parent = parent.getparent()
-        if parent is table:
-            rows.append(tr)
-    return rows
+    """The rows of this table, not those of tables nested in its cells."""
+    return [tr for tr in table.iter("tr") if _nearest_table(tr) is table]
 
 
 def cell_text(el: etree._Element) -> str:
@@ -581,7 +603,7 @@ def _span(value: str | None, default_max: int) -> int:
         n = 1
     if n == 0:
         n = default_max
-    return max(1, min(n, MAX_SPAN, default_max))
+    return max(1, min(n, settings.MAX_TABLE_SPAN, default_max))
 
 
 def table_grid(table: etree._Element) -> Grid | None:
@@ -599,16 +621,16 @@ def table_grid(table: etree._Element) -> Grid | None:
             while (r, c) in cells:
                 c += 1
             rs = _span(td.get("rowspan"), len(rows) - r)
-            cs = _span(td.get("colspan"), MAX_SPAN)
+            cs = _span(td.get("colspan"), settings.MAX_TABLE_SPAN)
             text = cell_text(td)
-            if len(text) > MAX_DATA_CELL:
+            if len(text) > MAX_DATA_CELL or len(cells) + rs * cs > settings.MAX_TABLE_CELLS:
                 return None
             for dr in range(rs):
                 for dc in range(cs):
                     cells[(r + dr, c + dc)] = Cell(text, (r, c), span_copy=(dr, dc) != (0, 0))
             c += cs
             width = max(width, c)
-    if width < 2:
+    if width < 2 or width * len(rows) > settings.MAX_TABLE_CELLS:
         return None
     grid_rows = [
         [cells.get((r, c)) or Cell("", (r, c)) for c in range(width)] for r in range(len(rows))
@@ -618,10 +640,10 @@ def table_grid(table: etree._Element) -> Grid | None:
 
 def _is_layout(table: etree._Element) -> bool:
     """A table that only wraps other tables (its own cells hold little text)."""
-    inner = [t for t in table.iter("table") if t is not table]
+    inner = [t for t in table.iter("table") if t is not table and _nearest_table(t) is table]
     if not inner:
         return False
-    inner_len = sum(_text_len(t) for t in inner if _tag(t.getparent()) != "table")
+    inner_len = sum(_text_len(t) for t in inner)
     total = _text_len(table)
     return total == 0 or (total - inner_len) < 0.3 * total
 

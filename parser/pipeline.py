@@ -6,11 +6,14 @@ values); this module only wires them, so that a reader sees the whole flow in on
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from parser import checks, facts, load, metadata, sections, values
 from parser.model import Document, DocumentError, ParseResult
 from parser.tables import extract as tables
+
+log = logging.getLogger(__name__)
 
 
 def parse_document(doc: Document) -> ParseResult:
@@ -45,7 +48,15 @@ def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> Pa
         doc = load.load_bytes(data, source, content_type=content_type)
     except DocumentError as exc:
         return ParseResult(source=source, is_report=False, error=str(exc))
-    return parse_document(doc)
+    try:
+        return parse_document(doc)
+    except RecursionError as exc:  # pathological structure; the batch goes on
+        return ParseResult(source=source, is_report=False, error=f"parser gave up: {exc}")
+    except Exception as exc:  # a parser bug must not stop a batch of thousands of reports
+        log.exception("parser failed on %s", source)
+        return ParseResult(
+            source=source, is_report=False, error=f"parser failed: {type(exc).__name__}: {exc}"
+        )
 
 
 def parse_path(path: str | Path) -> ParseResult:

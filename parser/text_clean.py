@@ -189,14 +189,18 @@ def clean_chrome(
     rules = rules or load_rules()
     text = mt.text
     drop: list[tuple[int, int]] = []
-    lead = lead_chrome_end(text, rules)
-    if lead:
-        drop.append((0, lead))
+    first_kept: tuple[int, int] | None = None
     for a, b in line_spans(text):
-        if b <= lead:
-            continue
-        if is_chrome_line(text[max(a, lead) : b], rules):
-            drop.append((max(a, lead), b))
+        if is_chrome_line(text[a:b], rules):
+            drop.append((a, b))
+        elif first_kept is None and text[a:b].strip():
+            first_kept = (a, b)
+    if first_kept is not None:
+        # A breadcrumb run together with the body (one-line page copies): cut the prefix.
+        a, b = first_kept
+        lead = lead_chrome_end(text[a:b], rules)
+        if lead:
+            drop.append((a, a + lead))
     tail = tail_chrome_start(text, rules)
     if tail < len(text):
         drop.append((tail, len(text)))

@@ -8,7 +8,8 @@ pile up); `MappedText.select` cuts chrome out of a text without losing the map.
 
 Offset rule (tested): for every i, `raw[offsets[i]] == text[i]` unless text[i] is
 whitespace that the builder inserted or collapsed ("\\n", "\\t", " "), or a character decoded
-from an HTML entity (then `raw[offsets[i]] == "&"`). Inserted separators map to the source
+from an HTML entity (then `raw[offsets[i]] == "&"`) or from a JavaScript string escape in a
+JS-wrapped page (then `raw[offsets[i]]` is its backslash). Inserted separators map to the source
 position just after the previous character, so offsets never decrease.
 """
 

@@ -169,3 +169,26 @@ def test_offsets_point_at_the_number():
     fact = facts_of(text)[0]
     assert text[fact.start : fact.end] == "5303条"
     assert fact.section == "一"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("本年度共受理政府信息公开申请15件，比上年增加3件。", {"legacy.apply.received.total": 15}),
+        ("截至2018年底，累计主动公开政府信息120567条。", {}),
+        ("其中，主动公开规范性文件35件。", {"legacy.active.normative_docs": 35}),
+        ("申请人通过信函方式提出申请3件，通过电子邮件申请2件。",
+         {"legacy.apply.received.letter": 3, "legacy.apply.received.email": 2}),
+        ("因政府信息公开申请提起行政复议2件、行政诉讼1件。",
+         {"legacy.review.total": 2, "legacy.litigation.total": 1}),
+        ("全年收取检索、复制、邮寄等费用共计0元。", {"legacy.fees.amount_yuan": 0}),
+        ("安排政府信息公开工作专项经费5万元。", {}),
+        ("举办政府信息公开培训班3期，培训人员200人次。", {}),
+        ("设立政府信息公开查阅点12个，发布政策解读信息45条，召开新闻发布会6场。",
+         {"legacy.reading_points": 12, "legacy.response.interpretations": 45,
+          "legacy.response.press_conferences": 6}),
+        ("全县从事政府信息公开工作的专兼职人员共86人。", {"legacy.staff.total": 86}),
+    ],
+)
+def test_phrasings_seen_in_other_reports(text, expected):
+    assert keyed(text) == expected

@@ -160,6 +160,13 @@ def test_ascii_pdf_text_layer_and_footer() -> None:
     assert doc.pages == [0]
 
 
+def test_pdf_page_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MAX_PDF_PAGES", 0)
+    assert refused(minimal_pdf(["one page of text, long enough to count"])) == (
+        "PDF has 1 pages, over the 0-page limit"
+    )
+
+
 def test_docx_without_document_xml() -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -202,3 +209,15 @@ def test_unclosed_markup_and_stray_brackets() -> None:
     doc = load_bytes(data, "x")
     assert doc.text == "收到申请 5 < 6 件\n答复4件\n甲\t1\n乙\t2"
     assert doc.tables[0].texts() == [["甲", "1"], ["乙", "2"]]
+
+
+def test_huge_spans_give_no_grid_but_keep_text() -> None:
+    rows = "".join(
+        f"<tr><td rowspan='100000' colspan='100000'>{i}</td><td>x</td></tr>" for i in range(300)
+    )
+    data = f"<html><body><div id='zoom'><table>{rows}</table><p>正文结束</p></div></body></html>".encode()
+    start = time.perf_counter()
+    doc = load_bytes(data, "spans")
+    assert time.perf_counter() - start < 5
+    assert doc.tables == []
+    assert doc.text.startswith("0\tx\n1\tx\n") and doc.text.endswith("正文结束")

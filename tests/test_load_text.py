@@ -169,3 +169,10 @@ def test_random_offsets_on_text_reports() -> None:
     for i in rng.sample(range(len(doc.text)), 200):
         if not doc.text[i].isspace():
             assert doc.raw[doc.offsets[i]] == doc.text[i]
+
+
+def test_breadcrumb_line_is_dropped_whole() -> None:
+    page = "登录| 注册\n当前位置：首页 > 政务公开 > 政府信息公开年报\n某局2019年政府信息公开工作年度报告\n一、总体情况\n全年公开信息20条。"
+    doc = load_bytes(page.encode(), "x.txt")
+    assert doc.text == "某局2019年政府信息公开工作年度报告\n一、总体情况\n全年公开信息20条。"
+    assert doc.meta == {"title": "某局2019年政府信息公开工作年度报告"}

@@ -93,7 +93,7 @@ def test_missing_and_dash_cells_skip_the_instance_and_say_so() -> None:
                    for c in checks)
 
 
-def test_blank_counts_as_zero_in_table_three_only() -> None:
+def test_blank_counts_as_zero_in_table_three_applicant_columns_only() -> None:
     vals = _known("v2021")
     facts = _facts(vals)
     for f in facts:
@@ -101,10 +101,13 @@ def test_blank_counts_as_zero_in_table_three_only() -> None:
             f.value, f.status, f.raw = None, "blank", ""
         if f.key == "review.other":
             f.value, f.status, f.raw = None, "blank", ""
+        if f.key == "results.disclosed.commercial":  # a blank applicant cell: 0 per template
+            f.value, f.status, f.raw = None, "blank", ""
     checks = table_checks(facts)
-    assert ("table3.total_column", "row results.disclosed") in _failed(checks)
+    assert _failed(checks) == {("table3.results_sum", "column commercial")}
     skipped = next(c for c in checks if c.rule == "table.checks_skipped")
-    assert skipped.values["missing"] == ["review.other"]
+    assert skipped.values["missing"] == ["results.disclosed.total", "review.other"]
+    assert "table3.total_column row results.disclosed" in skipped.detail
 
 
 def test_no_table_no_checks() -> None:

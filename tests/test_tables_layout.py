@@ -72,6 +72,9 @@ def test_typos_match_by_data_and_by_conservative_similarity() -> None:
     # two different labels of the template never match each other
     assert m.match("5.属于四类过程性信息", among={"withheld.internal_affairs"}) is None
     assert m.match("合计") is None
+    # a number glued before the label means the row was rebuilt out of line: no match
+    assert m.match("859 二、上年结转政府信息公开申请数量") is None
+    assert m.match("二、上年结转政府信息公开申请数量") is not None
     cols = LabelMatcher([(c.id, c.labels) for c in layout.columns("v2021")])
     assert cols.match("商 业\n企 业").id == "commercial"
     assert cols.match("法人或其他组织") is None

@@ -102,5 +102,121 @@ def demo(source: Path) -> None:
         sys.exit(1)
 
 
+# --- crawler (scraper/) -------------------------------------------------------------------
+@cli.command("crawl")
+@click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path),
+              required=True, help="Registry CSV (name, region_code, level, url, ...).")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB)
+@click.option("--delay", type=float, default=None,
+              help=f"Seconds between requests to one host (default {settings.CRAWL_DELAY}).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request too.")
+def crawl_command(sources_path: Path, db_path: Path, delay: float | None, verbose: bool) -> None:
+    """Crawl the registry's report columns into the archive (safe under cron).
+
+    Exit codes: 0 success, 1 partial failure, 2 total failure, 3 another run holds the lock.
+    """
+    from scraper.jobs import crawl_sources, setup_logging
+
+    setup_logging(verbose)
+    outcome = crawl_sources(sources_path, db_path, delay=delay)
+    click.echo(outcome.message)
+    sys.exit(outcome.exit_code)
+
+
+@cli.group("sources")
+def sources_group() -> None:
+    """The sources registry (sources.csv)."""
+
+
+@sources_group.command("check")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def sources_check(path: Path) -> None:
+    """Validate a registry: duplicates, bad region codes, bad URLs (exit 1 on errors)."""
+    from scraper.jobs import check_registry
+
+    problems = check_registry(path)
+    for p in problems:
+        click.echo(f"{path}:{p}")
+    errors = sum(p.fatal for p in problems)
+    click.echo(f"{path}: {errors} errors, {len(problems) - errors} warnings")
+    sys.exit(1 if errors else 0)
+
+
+@cli.command("run")
+@click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path),
+              default=settings.DEMO_SOURCES, show_default=True)
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB)
+@click.option("--serve", is_flag=True, help="Serve the archive with Datasette afterwards.")
+@click.option("--port", type=int, default=settings.DATASETTE_PORT, show_default=True)
+@click.option("--delay", type=float, default=None, help="Seconds between requests to one host.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request too.")
+def run_command(sources_path: Path, db_path: Path, serve: bool, port: int, delay: float | None,
+                verbose: bool) -> None:
+    """The main job: crawl (the demo site when the registry is the demo's), build, serve."""
+    from scraper.jobs import run, setup_logging
+
+    setup_logging(verbose)
+    sys.exit(run(sources_path, db_path, serve=serve, delay=delay, port=port, echo=click.echo))
+
+
+# --- archive (archive/) ------------------------------------------------------------------
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB,
+              show_default=True)
+@click.option("--publisher-hint", default=None,
+              help="The government the files come from, for reports that name only a department.")
+def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str | None) -> None:
+    """Add local files (a folder imports every document in it) to the archive, with provenance.
+
+    The same file imported twice is stored once. Run `xxgk build` afterwards to parse them.
+    """
+    import sqlite_utils
+
+    from archive.importer import import_paths
+
+    stats = import_paths(sqlite_utils.Database(db_path), paths, publisher_hint=publisher_hint,
+                         progress=True)
+    for line in stats.skipped:
+        click.echo(f"skipped {line}", err=True)
+    click.echo(stats.summary())
+
+
+@cli.command("build")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB,
+              show_default=True)
+@click.option("--force", is_flag=True, help="Reparse every document, not only new or stale ones.")
+def build_command(db_path: Path, force: bool) -> None:
+    """Parse every stored document that is new or whose parser version changed.
+
+    Re-running it with nothing new changes nothing. Documents that are not reports or
+    cannot be read are recorded with the reason (table `parses`).
+    """
+    import sqlite_utils
+
+    from archive.build import build
+
+    stats = build(sqlite_utils.Database(db_path), progress=True, force=force)
+    for line in stats.error_messages:
+        click.echo(f"error {line}", err=True)
+    click.echo(stats.summary())
+
+
+@cli.command("serve")
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=settings.DEFAULT_DB, show_default=True)
+@click.option("--port", type=int, default=settings.DATASETTE_PORT, show_default=True)
+@click.option("--host", default=settings.DATASETTE_HOST, show_default=True)
+@click.option("--mutable", is_flag=True,
+              help="Open read-only but not immutable (while a build may still write to it).")
+def serve_command(db_path: Path, port: int, host: str, mutable: bool) -> None:
+    """Serve the archive with Datasette (read-only): saved queries, report pages, charts."""
+    from archive.serve import serve
+
+    click.echo(f"serving {db_path} at http://{host}:{port}/ (Ctrl-C stops)")
+    serve(db_path, port=port, host=host, immutable=not mutable)
+
+
 if __name__ == "__main__":
     cli()

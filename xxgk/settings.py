@@ -27,6 +27,10 @@ MAX_PDF_PAGES = 300
 MAX_TEXT_CHARS = 2_000_000
 # lxml refuses trees deeper than this; hostile pages nest thousands of <div>s.
 MAX_HTML_DEPTH = 256
+# Table spans above this are capped (hostile pages write colspan="100000"), and a table whose
+# expanded grid would hold more positions than MAX_TABLE_CELLS gets no Grid (its text stays).
+MAX_TABLE_SPAN = 1000
+MAX_TABLE_CELLS = 200_000
 
 # --- Parsing -----------------------------------------------------------------------------
 # Relative tolerance when a printed percentage is compared with its counts (33.4% for 8/24).
@@ -54,3 +58,62 @@ TABLE_LABEL_FUZZY_MARGIN = 0.08
 # How far past a grid's text span a cell's printed text is still looked for when facts get
 # their offsets (PDF grid spans are page-based and can end before the table's last rows).
 TABLE_LOCATE_SLACK_CHARS = 2000
+# A row of a text-rebuilt grid whose cell has this many characters and sentence punctuation,
+# and no table label, is prose: the table has ended (PDF body lines are about 30 characters).
+TABLE_PROSE_MIN_CHARS = 20
+
+# --- Crawler (scraper/): politeness, limits, retries, state --------------------------------
+# The defaults are those of a polite crawler on government sites: one request at a time per
+# host, at least one second apart (more if robots.txt asks with Crawl-delay), an honest
+# User-Agent with a contact URL, and hard caps so that one bad site cannot stall the job.
+CRAWL_USER_AGENT = (
+    "xxgk-archive/0.1 (+https://github.com/xxgk-archive/xxgk-archive; "
+    "research archive of government information disclosure annual reports)"
+)
+CRAWL_DELAY = 1.0  # seconds between two requests to one host (never less)
+CRAWL_CONCURRENCY_PER_HOST = 1
+CRAWL_CONCURRENCY_TOTAL = 8  # hosts crawled at the same time
+# AutoThrottle (as in Scrapy): the delay follows the server's latency divided by this target
+# concurrency, between CRAWL_DELAY and CRAWL_MAX_DELAY; 429/503 answers double it.
+CRAWL_AUTOTHROTTLE = True
+CRAWL_AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CRAWL_MAX_DELAY = 60.0
+CRAWL_TIMEOUT_CONNECT = 10.0
+CRAWL_TIMEOUT_READ = 30.0
+CRAWL_TIMEOUT_TOTAL = 120.0  # whole response, body included
+CRAWL_MAX_HTML_BYTES = MAX_HTML_BYTES  # listing and detail pages
+CRAWL_MAX_BYTES = MAX_BINARY_BYTES  # attachments (PDF, DOC, DOCX, WPS)
+CRAWL_MAX_REDIRECTS = 5
+# Retries with exponential backoff (base * 2**attempt, capped; Retry-After wins when longer)
+# on 5xx, 429, timeouts and connection errors; 4xx other than 408/429 are final.
+CRAWL_RETRY_TIMES = 3
+CRAWL_RETRY_BACKOFF_BASE = 2.0
+CRAWL_RETRY_BACKOFF_MAX = 120.0
+CRAWL_RETRY_HTTP_CODES = (500, 502, 503, 504, 522, 524, 408, 429)
+# Discovery bounds: listing pages followed per source, documents per source per run.
+CRAWL_MAX_LISTING_PAGES = 50
+CRAWL_MAX_DOCUMENTS_PER_SOURCE = 2000
+# A 200 answer shorter than this (text characters) that names one of the stub phrases in
+# scraper/data/patterns.toml (页面不存在, 该信息已删除 …) is a failure, not a document.
+CRAWL_STUB_MAX_CHARS = 2000
+# Hosts besides the source's own that a crawl may follow links to (suffix match); the
+# registry's url_pattern column can widen this per source.
+CRAWL_ALLOWED_HOST_SUFFIXES: tuple[str, ...] = ()
+# Demo website (fixtures/site/): the registry marker, the address, and the delay used for our
+# own local server (politeness towards 127.0.0.1 only costs the demo's time).
+DEMO_SITE_DIR = FIXTURES_DIR / "site"
+DEMO_SOURCES = DEMO_SITE_DIR / "sources.csv"
+DEMO_HOST = "127.0.0.1"
+DEMO_PORT = 8765
+DEMO_CRAWL_DELAY = 0.1
+
+# --- Archive and Datasette (archive/) ---------------------------------------------------------
+# `xxgk serve` listens here; loopback only by default (put a reverse proxy in front to publish).
+DATASETTE_PORT = 8001
+DATASETTE_HOST = "127.0.0.1"
+# Where tests leave artifacts for people to look at (the browser test's screenshots).
+TEST_ARTIFACTS_DIR = ROOT / "test-artifacts"
+# `xxgk build` writes the parses of this many documents per transaction (parsing happens
+# outside it, so the crawler is never locked out for long); an interrupted build redoes at
+# most one batch.
+BUILD_BATCH_DOCUMENTS = 25

@@ -5,54 +5,55 @@ evaluated only over cells the table prints: a cell that is missing, a dash or un
 makes that one instance impossible to check. Such instances are not reported one by one
 (they would drown the real failures); one `table.checks_skipped` check (ok=True) per
 document lists them, with the missing keys. Blank cells count as 0 where the layout says the
-template instructs zero (table 三), so a blank 总计 beside filled parts fails the sum rule.
+template instructs zero (table 三's applicant columns); a blank 总计 is missing, not 0.
 """
 
 from __future__ import annotations
 
-from parser.model import Check, Fact, Number
-from parser.tables.layout import load_layouts
+from functools import cache
 
-COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
-           "other_org")
-ALL_COLUMNS = (*COLUMNS, "total")
-RESULT_ROWS = (
-    "results.disclosed",
-    "results.partial",
-    "results.withheld.state_secret",
-    "results.withheld.law_prohibited",
-    "results.withheld.security_stability",
-    "results.withheld.third_party",
-    "results.withheld.internal_affairs",
-    "results.withheld.process_info",
-    "results.withheld.enforcement_file",
-    "results.withheld.admin_query",
-    "results.unavailable.not_held",
-    "results.unavailable.needs_creation",
-    "results.unavailable.unclear",
-    "results.not_processed.petition",
-    "results.not_processed.duplicate",
-    "results.not_processed.publication",
-    "results.not_processed.mass_repeat",
-    "results.not_processed.confirm_reissue",
-)
-OTHER_SPLIT = ("results.other.no_correction", "results.other.fee_unpaid", "results.other.other")
-TABLE3_ROWS = ("applications.new", "applications.carried_over", *RESULT_ROWS,
-               "results.other.total", *OTHER_SPLIT, "results.total",
-               "applications.carried_forward")
-TABLE4_GROUPS = ("review", "litigation.direct", "litigation.after_review")
+from parser.model import Check, Fact, Number
+from parser.tables.layout import blank_reads_zero, load_layouts
+
+TOTAL_ROW = "results.total"  # （七）总计
+OTHER_ROW = "results.other.total"  # （六）其他处理 as one row
+TABLE4_OUTCOMES = ("upheld", "corrected", "other", "pending")
+
+
+@cache
+def _table3() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """From the layout: (applicant columns, result rows （一）–（五）, （六）'s sub-rows,
+    every row with a key)."""
+    layout = load_layouts()["三"]
+    parents = {r.id: r.parent for r in layout.rows("v2021")}
+
+    def under_results(row_id: str | None) -> bool:
+        while row_id is not None:
+            if row_id == "results":
+                return True
+            row_id = parents.get(row_id)
+        return False
+
+    cols = tuple(c.id for c in layout.columns("v2021") if c.id != "total")
+    rows = layout.rows("v2021")
+    split = tuple(r.key for r in rows if r.versions and r.key)
+    split_parents = {r.parent for r in rows if r.versions}
+    results = tuple(r.key for r in rows if r.key and under_results(r.parent)
+                    and r.key not in (TOTAL_ROW, OTHER_ROW) and r.key not in split
+                    and r.id not in split_parents)
+    every = tuple(r.key for r in layout.rows("v2019") if r.key) + split
+    return cols, results, split, every
 
 
 def _numbers(facts: list[Fact]) -> dict[str, Number | None]:
     """key -> number for the checks: value; blank as 0 where the template says so; else None."""
-    layouts = load_layouts()
     out: dict[str, Number | None] = {}
     for f in facts:
         if f.method != "table" or f.key is None or f.key in out:
             continue
         if f.status in ("value", "zero_word"):
             out[f.key] = f.value
-        elif f.status == "blank" and f.table in layouts and layouts[f.table].blank_as_zero:
+        elif f.status == "blank" and blank_reads_zero(f.key):
             out[f.key] = 0
         else:
             out[f.key] = None
@@ -91,27 +92,28 @@ def table_checks(facts: list[Fact]) -> list[Check]:
     r = _Rules(nums)
     present = {k.split(".")[0] for k in nums}
     if present & {"applications", "results"}:
-        split = any(k.startswith(OTHER_SPLIT) for k in nums)
-        other = list(OTHER_SPLIT) if split else ["results.other.total"]
-        for c in ALL_COLUMNS:
+        cols, results, split_rows, every_row = _table3()
+        split = any(k.startswith(split_rows) for k in nums)
+        other = list(split_rows) if split else [OTHER_ROW]
+        for c in (*cols, "total"):
             r.equal("table3.balance",
                     [f"applications.new.{c}", f"applications.carried_over.{c}"],
-                    [f"results.total.{c}", f"applications.carried_forward.{c}"],
+                    [f"{TOTAL_ROW}.{c}", f"applications.carried_forward.{c}"],
                     f"column {c}")
             r.equal("table3.results_sum",
-                    [f"results.total.{c}"],
-                    [f"{row}.{c}" for row in (*RESULT_ROWS, *other)],
+                    [f"{TOTAL_ROW}.{c}"],
+                    [f"{row}.{c}" for row in (*results, *other)],
                     f"column {c}")
-        for row in TABLE3_ROWS:
+        for row in every_row:
             if not any(k.startswith(row + ".") for k in nums):
                 continue
-            r.equal("table3.total_column", [f"{row}.total"], [f"{row}.{c}" for c in COLUMNS],
+            r.equal("table3.total_column", [f"{row}.total"], [f"{row}.{c}" for c in cols],
                     f"row {row}")
     if present & {"review", "litigation"}:
-        for g in TABLE4_GROUPS:
-            r.equal("table4.group_total", [f"{g}.total"],
-                    [f"{g}.{o}" for o in ("upheld", "corrected", "other", "pending")],
-                    f"group {g}")
+        for g in load_layouts()["四"].groups:
+            r.equal("table4.group_total", [f"{g.id}.total"],
+                    [f"{g.id}.{o}" for o in TABLE4_OUTCOMES],
+                    f"group {g.id}")
     checks = r.checks
     if r.skipped:
         checks.append(Check(

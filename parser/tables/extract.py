@@ -15,20 +15,31 @@ from parser.tables.layout import load_layouts
 from parser.tables.mapper import TABLE_IDS, MappedTable, map_tables
 
 
-def _text_grids(text: str) -> list[Grid]:
-    """Grids rebuilt from text, or [] while parser.tables.text_grid does not exist."""
+def _text_grids(text: str) -> tuple[list[Grid], str | None]:
+    """Grids rebuilt from text, or [] while parser.tables.text_grid does not exist.
+
+    A failure inside the text-grid builder must not lose the tables already read from the
+    document's own grids: it is returned as a message and reported as a failed check.
+    """
     try:
         module = importlib.import_module("parser.tables.text_grid")
-    except ModuleNotFoundError:
-        return []
-    return list(module.text_grids(text))
+    except ModuleNotFoundError as exc:
+        if exc.name == "parser.tables.text_grid":
+            return [], None
+        return [], f"text_grid import failed: {exc}"
+    except Exception as exc:  # a broken module must not break the table stage
+        return [], f"text_grid import failed: {type(exc).__name__}: {exc}"
+    try:
+        return list(module.text_grids(text)), None
+    except Exception as exc:
+        return [], f"text_grids failed: {type(exc).__name__}: {exc}"
 
 
 def _usable(mt: MappedTable) -> bool:
     return any(f.key is not None for f in mt.facts)
 
 
-def find_tables(doc: Document) -> list[MappedTable]:
+def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTable]:
     """The standard tables of a document, from its grids, then from its text for any missing.
 
     A table none of whose cells could be placed is dropped (a legacy report's 附表 can share
@@ -39,7 +50,9 @@ def find_tables(doc: Document) -> list[MappedTable]:
     found = {mt.table: mt for mt in first if _usable(mt)}
     later: list[MappedTable] = []
     if len(found) < len(TABLE_IDS) and doc.text:
-        rebuilt = _text_grids(doc.text)
+        rebuilt, error = _text_grids(doc.text)
+        if error and errors is not None:
+            errors.append(error)
         # Loader grids and rebuilt grids in text order: a header kept as a grid can head
         # data rows that survived only as text (the header's column names then still count).
         grids = doc.tables + rebuilt
@@ -50,7 +63,7 @@ def find_tables(doc: Document) -> list[MappedTable]:
             if mt.table not in found and _usable(mt):
                 found[mt.table] = mt
     for mt in first + later:
-        if mt.table not in found and mt.problems:
+        if mt.table not in found and mt.version_conflict:
             found[mt.table] = mt
     return [found[t] for t in TABLE_IDS if t in found]
 
@@ -63,7 +76,8 @@ def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], 
     misnumbered or missing.
     """
     del sections
-    tables = find_tables(doc)
+    errors: list[str] = []
+    tables = find_tables(doc, errors)
     facts: list[Fact] = [f for mt in tables for f in mt.facts]
     checks: list[Check] = []
     layouts = load_layouts()
@@ -101,5 +115,6 @@ def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], 
             + " not found in the document's tables or text",
             {"absent": absent},
         ))
+    checks += [Check("table.text_grid_error", False, e) for e in errors]
     checks += table_checks(facts)
     return facts, checks

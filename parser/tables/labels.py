@@ -25,6 +25,9 @@ _TRAIL_RE = re.compile(r"[。;；:：,，]+$")
 # After NFKC: "1、" "1," "1．"(->"1.") unify to "1."; "一." / "一，" unify to "一、".
 _ARABIC_NUM_RE = re.compile(r"^(\d{1,2})\s*[、.,]")
 _CJK_NUM_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.,]")
+# A number glued before a numbered label ("859 二、上年结转…"): a value of the row above that
+# a text-rebuilt grid put into this row's label. Such a row is misaligned; it names no row.
+_GLUED_RE = re.compile(r"^[+-]?\d[\d,.]*(?:[一二三四五六七八九十]{1,3}、|\()")
 _PAREN_NUM_RE = re.compile(r"^\(([一二三四五六七八九十]{1,3}|\d{1,2})\)")
 
 # Similarity needed for a label that is not a known variant, and the margin over the second
@@ -44,6 +47,11 @@ def normalize_label(text: str) -> str:
     s = _ARABIC_NUM_RE.sub(lambda m: m.group(1) + ".", s)
     s = _CJK_NUM_RE.sub(lambda m: m.group(1) + "、", s)
     return s
+
+
+def is_glued(text: str) -> bool:
+    """True when a number stands glued before a numbered label (a misaligned text row)."""
+    return bool(_GLUED_RE.match(normalize_label(text)))
 
 
 def split_numbering(norm: str) -> tuple[str, str]:
@@ -73,10 +81,12 @@ class LabelMatcher:
 
     def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
         self.variants: dict[str, list[str]] = {}
+        self._longest = 0
         self._exact: dict[str, list[str]] = {}
         for ident, labels in entries:
             norms = [normalize_label(lab) for lab in labels]
             self.variants[ident] = norms
+            self._longest = max([self._longest, *map(len, norms)])
             for n in norms:
                 ids = self._exact.setdefault(n, [])
                 if ident not in ids:
@@ -94,13 +104,15 @@ class LabelMatcher:
         without its parenthetical) or similar to it; then plain similarity with a margin.
         """
         norm = normalize_label(text)
-        if not norm:
+        if not norm or _GLUED_RE.match(norm):
             return None
         hits = self.exact(norm, among)
         if len(hits) == 1:
             return Match(hits[0], "exact", 1.0)
         if len(hits) > 1:
             return None
+        if len(norm) > self._longest * 2 + 10:
+            return None  # far longer than any label: prose, and too costly to compare
         num, body = split_numbering(norm)
         scored: list[tuple[float, str, str]] = []
         for ident, norms in self.variants.items():
@@ -132,9 +144,3 @@ class LabelMatcher:
         if best >= FUZZY_THRESHOLD and best - second >= FUZZY_MARGIN:
             return Match(ident, "fuzzy", round(best, 3))
         return None
-
-
-def contains_label(haystack_norm: str, label: str) -> bool:
-    """True when the normalised label occurs in an already normalised text."""
-    n = normalize_label(label)
-    return bool(n) and n in haystack_norm

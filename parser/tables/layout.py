@@ -57,9 +57,11 @@ class TableLayout:
     label_headers: list[str]
     blank_as_zero: bool
     versions: dict[str, VersionDef]
+    blank_not_zero_columns: list[str] = field(default_factory=list)
     groups: list[ColDef] = field(default_factory=list)  # column groups (四)
 
     def version(self, name: str) -> VersionDef:
+        """One version's definition (markers, columns, rows, cells); used by flattened.py."""
         return self.versions[name]
 
     def rows(self, version: str) -> list[RowDef]:
@@ -151,6 +153,7 @@ def load_layouts(path: Path = LAYOUTS_TOML) -> dict[str, TableLayout]:
             ignore_headers=list(t.get("ignore_headers", [])),
             label_headers=list(t.get("label_headers", [])),
             blank_as_zero=bool(t.get("blank_as_zero", False)),
+            blank_not_zero_columns=list(t.get("blank_not_zero_columns", [])),
             versions=versions,
             groups=_cols(t.get("groups", [])),
         )
@@ -180,6 +183,15 @@ def layout_keys() -> set[str]:
                     if r.key:
                         keys.update(f"{r.key}.{c.id}" for c in layout.columns(v))
     return keys
+
+
+def blank_reads_zero(key: str) -> bool:
+    """Whether an empty cell holding `key` means 0 by its table's template (layout data)."""
+    table = key_table(key)
+    layout = load_layouts().get(table or "")
+    if layout is None or not layout.blank_as_zero:
+        return False
+    return key.rsplit(".", 1)[-1] not in layout.blank_not_zero_columns
 
 
 def key_table(key: str) -> str | None:

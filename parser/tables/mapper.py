@@ -9,15 +9,17 @@ repeat. A cell that cannot be placed without guessing becomes a fact with key=No
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from parser.model import Cell, Fact, Grid
-from parser.tables.labels import normalize_label
+from parser.tables.labels import is_glued, normalize_label
 from parser.tables.layout import RowDef, TableLayout, load_layouts
-from parser.tables.values import key_unit, parse_cell
-from xxgk.settings import TABLE_LOCATE_SLACK_CHARS
+from parser.tables.values import key_unit, parse_cell, unit_in_header
+from xxgk.settings import TABLE_LOCATE_SLACK_CHARS, TABLE_PROSE_MIN_CHARS
 
 TABLE_IDS = ("二", "三", "四")
+_PROSE_PUNCT = re.compile(r"[,;。!?]")  # after NFKC: ，；！？ are ASCII
 
 
 @dataclass
@@ -38,6 +40,7 @@ class MappedTable:
     facts: list[Fact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     segments: int = 0
+    version_conflict: bool = False  # markers of two versions: a standard table, unreadable
 
 
 # --------------------------------------------------------------------------- row helpers
@@ -76,6 +79,18 @@ def _row_text(row: list[Cell], r: int) -> str:
 # ------------------------------------------------------------------------ segmentation
 
 
+def _names(cell: str, label: str) -> bool:
+    """True when a cell's normalised text is the label, or the label with a little around it
+    (numbering, a unit): a sentence of prose that mentions 信息内容 is not a table cell."""
+    return bool(label) and label in cell and len(cell) <= 2 * len(label) + 6
+
+
+def _is_prose(text: str) -> bool:
+    """A line of running text, not a table label: long and with sentence punctuation."""
+    norm = normalize_label(text)
+    return len(norm) >= TABLE_PROSE_MIN_CHARS and bool(_PROSE_PUNCT.search(norm))
+
+
 def _row_scores(texts: list[str], layouts: dict[str, TableLayout]) -> dict[str, int]:
     norms = [normalize_label(t) for t in texts if t.strip() and not _is_valueish(t)]
     scores: dict[str, int] = {}
@@ -84,10 +99,10 @@ def _row_scores(texts: list[str], layouts: dict[str, TableLayout]) -> dict[str, 
         markers = [normalize_label(m) for m in layout.markers]
         headings = [normalize_label(h) for h in layout.headings]
         for n in norms:
-            if any(h and h in n for h in headings):
+            if any(_names(n, h) for h in headings):
                 s += 3
                 continue
-            if any(m and m in n for m in markers):
+            if any(_names(n, m) for m in markers):
                 s += 2
                 continue
             for v in layout.versions:
@@ -118,6 +133,8 @@ def segment_grids(grids: list[Grid]) -> list[Segment]:
                 leaders = [t for t, s in scores.items() if s == best]
                 if len(leaders) == 1:
                     current = leaders[0]
+            elif any(_is_prose(t) for t in texts):
+                current = None  # a sentence: the table (as rebuilt from text) has ended
             if current is None:
                 continue
             if segments and segments[-1].table == current and segments[-1].grid is grid:
@@ -203,6 +220,7 @@ class TableMapper:
         self.cursor = 0
         self.skip = (0, 0)  # span of the current row's label in the text
         self.last_logical: list[str] = []
+        self.prev_row = (0, 0)  # facts of the last data row (indices into out.facts)
 
     # -- header -------------------------------------------------------------------------
 
@@ -352,7 +370,22 @@ class TableMapper:
                 return True
         return False
 
+    def _looks_like_header(self, labels: list) -> bool:
+        """A row after data rows is a (repeated) header only if it names a column or a
+        column group, or is stacked single characters; else it is a data row whose label
+        is unknown (and whose empty cells must not reset the columns)."""
+        assert self.version is not None
+        cols = self.layout.column_matcher(self.version)
+        named = {normalize_label(t) for t in self.layout.ignore_headers + self.layout.label_headers}
+        named |= {normalize_label(lab) for g in self.layout.groups for lab in g.labels}
+        for _, _, c in labels:
+            norm = normalize_label(c.text)
+            if norm in named or cols.match(norm) is not None or len(norm) <= 2:
+                return True
+        return False
+
     def feed(self, grid: Grid, rows: list[int]) -> None:
+        """Map one segment's rows: captions, header blocks (repeated on new pages), data."""
         if self.version is None:
             return
         for r in rows:
@@ -362,14 +395,20 @@ class TableMapper:
             norms = [normalize_label(t) for t in texts]
             if any(n in self.captions for n in norms):
                 self.colmap, self.header_rows, self.in_header = None, [], False
-                continue
+                if all(n in self.captions or not n for n in norms):
+                    continue
+                # caption and header on one line (text-rebuilt grids): keep the header part
+                row = [Cell("", c.origin, c.span_copy) if normalize_label(c.text) in self.captions
+                       else c for c in row]
+                cells = _distinct(row, r)
             labels = [(j, w, c) for j, w, c in cells if c.text.strip() and not _is_valueish(c.text)]
             has_number = any(_is_numberish(c.text) and c.origin[0] == r for _, _, c in cells)
             names_row = False
             if labels and self.layout.kind != "single_row":
                 probe = self.layout.row_matcher(self.version)
                 names_row = any(probe.match(c.text) is not None for _, _, c in labels)
-            if not names_row and not has_number and labels:
+            if not names_row and not has_number and labels and (
+                    self.in_header or self.data_rows == 0 or self._looks_like_header(labels)):
                 if not self.in_header:
                     self.header_rows, self.in_header = [], True
                     self.data_rows = 0
@@ -440,6 +479,9 @@ class TableMapper:
             for k, (_, _, c) in enumerate(value_cells):
                 placed.append((c, order[k] if order else None, how))
         evidence = _row_text(row, r)
+        if parts and is_glued(parts[0]):
+            self._distrust_previous_row(parts[0])
+        first_fact = len(self.out.facts)
         self._locate_row(grid, parts)
         for cell, cid, note in placed:
             key = None
@@ -455,6 +497,19 @@ class TableMapper:
             self._emit(grid, cell, key, row_label, col_label or "", evidence, note,
                        key_ok=key is not None)
         self._end_row()
+        self.prev_row = (first_fact, len(self.out.facts))
+
+    def _distrust_previous_row(self, label: str) -> None:
+        """A number glued before this row's label ("805 四、结转…") is a value the text-grid
+        builder took from the row above, whose last cell then reads empty: that empty cell
+        is not placed (its real value is not guessed back either)."""
+        start, end = self.prev_row
+        if end > start:
+            f = self.out.facts[end - 1]
+            if f.status == "blank" and f.key is not None:
+                f.key = None
+                f.note = f"row boundary unclear: the next row's label {label.strip()!r} starts " \
+                         "with a number"
 
     def _split_unaligned(self, cells: list, r: int) -> tuple[list, list]:
         """Label cells and value cells of a row whose columns the header does not give."""
@@ -464,6 +519,8 @@ class TableMapper:
             k -= 1
         labels, values = own[:k], own[k:]
         expected = self._expected_width()
+        if expected is None and self.colmap is not None and self.colmap.by_pos:
+            expected = len(self.colmap.logical())  # table 二: the block header's columns
         while expected and len(values) > expected and not values[0][2].text.strip():
             labels.append(values.pop(0))  # an empty label cell, not a value
         while expected and len(values) > expected and not values[-1][2].text.strip():
@@ -487,8 +544,13 @@ class TableMapper:
             named = all(any(normalize_label(lab) in self.header_text for lab in c.labels)
                         for c in cols)
         else:
-            if self.last_logical and n == len(self.last_logical):
+            own = self.colmap.logical() if self.colmap is not None else []
+            if own and n == len(own):
+                return own, "columns in the order of the block's header (not cell-aligned)"
+            if not own and self.last_logical and n == len(self.last_logical):
                 return self.last_logical, "columns of the header above (table continued)"
+            if own:
+                return None, f"{n} values where the block's header has {len(own)} columns"
             return None, "no header above these values"
         if not named:
             return None, "header does not name every column of the template"
@@ -545,7 +607,7 @@ class TableMapper:
               evidence: str, note: str | None, key_ok: bool) -> None:
         """One fact per cell; `note` says why a cell has no key or how it was placed."""
         unit = key_unit(key) if key else None
-        value, status, vnote = parse_cell(cell.text, unit)
+        value, status, vnote = parse_cell(cell.text, unit, unit_in_header(col_label))
         start, end = grid.start, grid.end
         raw = cell.text.strip()
         if raw and grid.start >= 0:
@@ -592,14 +654,18 @@ def map_tables(grids: list[Grid], doc_text: str = "") -> list[MappedTable]:
         if tid not in by_table:
             continue
         version, why = versions[tid]
-        if tid == "四":  # identical in both formats: take the report's table 二 (or 三) version
-            version = next((versions[t][0] for t in ("二", "三") if t in versions
-                            and versions[t][0]), None)
+        if tid == "四":
+            # Identical in both formats: take the version of the report's table 二, or v2021
+            # from a split （六） in table 三 (a single （六） row is printed in both formats).
+            version = versions.get("二", (None, ""))[0]
+            if version is None and versions.get("三", (None, ""))[0] == "v2021":
+                version = "v2021"
             why = "version of the report's other tables"
         mapper = TableMapper(layouts[tid], version, doc_text)
         mapper.out.segments = len(by_table[tid])
         if version is None and tid != "四":
             mapper.out.problems.append(f"version not recognised: {why}")
+            mapper.out.version_conflict = why.startswith("markers of several versions")
             results.append(mapper.out)
             continue
         if version is None:

@@ -16,6 +16,7 @@ made one cell again.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -132,9 +133,9 @@ def _regions(rulings: list[dict[str, Any]], tol: float) -> list[tuple[float, flo
 
     order = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
     for a_pos, a in enumerate(order):
-        ax0, at, ax1, ab = boxes[a]
+        ax0, _, ax1, ab = boxes[a]
         for b in order[a_pos + 1 :]:
-            bx0, bt, bx1, bb = boxes[b]
+            bx0, bt, bx1, _ = boxes[b]
             if bt > ab + tol:
                 break
             if bx0 <= ax1 + tol and ax0 <= bx1 + tol:
@@ -153,7 +154,9 @@ def _regions(rulings: list[dict[str, Any]], tol: float) -> list[tuple[float, flo
 def _inside(obj: dict[str, Any], region: tuple[float, float, float, float], tol: float) -> bool:
     x0, t, x1, b = region
     return (
-        obj["x0"] >= x0 - tol and obj["x1"] <= x1 + tol and obj["top"] >= t - tol
+        obj["x0"] >= x0 - tol
+        and obj["x1"] <= x1 + tol
+        and obj["top"] >= t - tol
         and obj["bottom"] <= b + tol
     )
 
@@ -161,9 +164,11 @@ def _inside(obj: dict[str, Any], region: tuple[float, float, float, float], tol:
 def _text_lines_outside(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[Any]:
     """Text lines of the page outside every table box, page furniture removed: (top, text)."""
     words = [
-        w for w in page.extract_words(keep_blank_chars=False)
+        w
+        for w in page.extract_words(keep_blank_chars=False)
         if not any(
-            bx0 - 1 <= (w["x0"] + w["x1"]) / 2 <= bx1 + 1 and bt - 1 <= (w["top"] + w["bottom"]) / 2 <= bb + 1
+            bx0 - 1 <= (w["x0"] + w["x1"]) / 2 <= bx1 + 1
+            and bt - 1 <= (w["top"] + w["bottom"]) / 2 <= bb + 1
             for bx0, bt, bx1, bb in boxes
         )
     ]
@@ -174,14 +179,17 @@ def _text_lines_outside(page: Any, boxes: list[tuple[float, float, float, float]
         else:
             lines.append([w["top"], [w["text"]]])
     return [
-        (top, text) for top, ws in lines
+        (top, text)
+        for top, ws in lines
         if not (_FOOTER.match(text := " ".join(ws)) or _FOOTER_OUTSIDE.match(text))
     ]
 
 
 def _page_pieces(page: Any, page_no: int) -> list[_Piece]:
     tol = PDF_EDGE_TOLERANCE
-    rulings = [o for o in page.objects.get("line", []) + page.objects.get("rect", []) if _is_ruling(o)]
+    rulings = [
+        o for o in page.objects.get("line", []) + page.objects.get("rect", []) if _is_ruling(o)
+    ]
     if not rulings:
         return []
     regions = _regions(rulings, tol)
@@ -194,8 +202,18 @@ def _page_pieces(page: Any, page_no: int) -> list[_Piece]:
         return True
 
     frame = [
-        {"object_type": "rect", "x0": x0, "x1": x1, "top": t, "bottom": b, "width": x1 - x0,
-         "height": b - t, "doctop": t, "y0": page.height - b, "y1": page.height - t}
+        {
+            "object_type": "rect",
+            "x0": x0,
+            "x1": x1,
+            "top": t,
+            "bottom": b,
+            "width": x1 - x0,
+            "height": b - t,
+            "doctop": t,
+            "y0": page.height - b,
+            "y1": page.height - t,
+        }
         for x0, t, x1, b in regions
     ]
     settings = {
@@ -306,7 +324,7 @@ def _build(table: _Table) -> Grid:
         piece_rows.append((base, len(slots)))
 
     drop: set[int] = set()
-    for (a0, a1), (b0, b1) in zip(piece_rows, piece_rows[1:], strict=False):
+    for (a0, a1), (b0, b1) in itertools.pairwise(piece_rows):
         _drop_repeated_header(slots, a0, b0, b1, drop)
         first = min((r for r in range(b0, b1) if r not in drop), default=None)
         if first is not None and a1 > a0:
@@ -319,7 +337,9 @@ def _build(table: _Table) -> Grid:
     return Grid(rows=_number_origins(kept, cell_text), source="pdf", page=table.pieces[0].page)
 
 
-def _drop_repeated_header(slots: list[list[_Slot]], a0: int, b0: int, b1: int, drop: set[int]) -> None:
+def _drop_repeated_header(
+    slots: list[list[_Slot]], a0: int, b0: int, b1: int, drop: set[int]
+) -> None:
     """A continuation that starts with the table's own header rows repeats them: drop those."""
     k = 0
     while b0 + k < b1 and a0 + k < b0:
@@ -332,8 +352,12 @@ def _drop_repeated_header(slots: list[list[_Slot]], a0: int, b0: int, b1: int, d
 
 
 def _mend_break(
-    slots: list[list[_Slot]], last: int, first: int, cell_text: list[str],
-    cell_rows: list[tuple[int, int]], drop: set[int],
+    slots: list[list[_Slot]],
+    last: int,
+    first: int,
+    cell_text: list[str],
+    cell_rows: list[tuple[int, int]],
+    drop: set[int],
 ) -> None:
     """Undo a page break through merged label cells (and through one row's wrapped label).
 
@@ -344,8 +368,10 @@ def _mend_break(
     above, below = slots[last], slots[first]
     ncols = len(above)
     label_cols = 0
-    while label_cols < ncols and not _is_number(below[label_cols].text) and not _is_number(
-        above[label_cols].text
+    while (
+        label_cols < ncols
+        and not _is_number(below[label_cols].text)
+        and not _is_number(above[label_cols].text)
     ):
         label_cols += 1
     # a row split by the break: its numbers above, the end of its label below, and every

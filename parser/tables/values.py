@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 
 from parser.model import Fact, Number
 from parser.numerals import CN_NUMERAL_CHARS, chinese_value
-from parser.tables.layout import key_table, load_layouts
+from parser.tables.layout import blank_reads_zero, key_table, load_layouts
 
 BLANK_CHARS = " \t\r\n\u3000\u00a0\u200b\ufeff"
 DASHES = {"-", "--", "—", "——", "–", "―", "─", "/", "\\", "无", "－", "／", "…", "……"}
 _NUM_RE = re.compile(
     r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元|件|项|条|个|次)?$"
 )
-_UNIT_FACTORS = {("元", "万元"): 1 / 10000, ("万元", "元"): 10000}
+_UNIT_FACTORS = {("元", "万元"): Decimal("0.0001"), ("万元", "元"): Decimal(10000)}
+_HEADER_UNIT_RE = re.compile(r"[(（](?:单位[:：])?(万元|元)[)）]")
 
 
 def key_unit(key: str) -> str | None:
@@ -29,8 +31,11 @@ def key_unit(key: str) -> str | None:
     return unit_of(key)
 
 
-def parse_cell(text: str, unit: str | None = None) -> tuple[Number | None, str, str | None]:
-    """(value, status, note) of a printed cell; `unit` is the key's unit for amounts like 251000元.
+def parse_cell(
+    text: str, unit: str | None = None, header_unit: str | None = None
+) -> tuple[Number | None, str, str | None]:
+    """(value, status, note) of a printed cell; `unit` is the key's unit for amounts like 251000元,
+    `header_unit` the unit the column header states (used when the cell prints none).
 
     status: value | blank | dash | unreadable. Numbers keep their type: int unless the cell
     prints a decimal (万元 amounts) or a unit conversion makes one.
@@ -56,7 +61,7 @@ def parse_cell(text: str, unit: str | None = None) -> tuple[Number | None, str, 
     value: Number = float(num) if "." in num else int(num)
     if m.group("sign") == "-":
         value = -value
-    printed_unit = m.group("unit")
+    printed_unit = m.group("unit") or header_unit
     note = None
     if printed_unit and unit and printed_unit != unit:
         factor = _UNIT_FACTORS.get((printed_unit, unit))
@@ -64,11 +69,17 @@ def parse_cell(text: str, unit: str | None = None) -> tuple[Number | None, str, 
             if printed_unit in ("万元", "元") or unit in ("万元", "元"):
                 return None, "unreadable", f"unit {printed_unit} cannot be read as {unit}"
         else:
-            value = value * factor
-            if isinstance(value, float) and value.is_integer() and factor > 1:
-                value = int(value)
-            note = f"printed {s}, normalised to {unit}"
+            exact = Decimal(num) * factor * (-1 if m.group("sign") == "-" else 1)
+            value = int(exact) if exact == exact.to_integral_value() else float(exact)
+            where = "printed" if m.group("unit") else f"header unit {printed_unit},"
+            note = f"{where} {s}, normalised to {unit}"
     return value, "value", note
+
+
+def unit_in_header(header: str) -> str | None:
+    """The money unit a column header states (（单位：万元）, （元）), if any."""
+    m = _HEADER_UNIT_RE.search(unicodedata.normalize("NFKC", header).replace(" ", ""))
+    return m.group(1) if m else None
 
 
 def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str, str]]:
@@ -76,7 +87,8 @@ def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str,
 
     - value: the number; a second, different value for the same key is noted, first kept.
     - blank: 0 where the table's template instructs zero for empty cells (layout
-      `blank_as_zero`), else None; the note says which.
+      `blank_as_zero`, except `blank_not_zero_columns` such as 总计), else None; the note
+      says which.
     - dash / unreadable: None with a note.
     - results.other.total of a v2021 table (not printed: （六） is split) is the sum of its
       three sub-rows when all three are known, noted as derived.
@@ -92,8 +104,10 @@ def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str,
             val: Number | None = f.value
             note = None
         elif f.status == "blank":
-            if table in layouts and layouts[table].blank_as_zero:
+            if blank_reads_zero(f.key):
                 val, note = 0, "blank read as 0 per template"
+            elif table in layouts and layouts[table].blank_as_zero:
+                val, note = None, "blank total cell: not read as 0"
             else:
                 val, note = None, "blank cell"
         else:

@@ -1,0 +1,516 @@
+"""`xxgk build`: parse every stored document that is new or stale, and file it as a report.
+
+Each document is parsed from its stored bytes (never the network) and gets a `parses` row:
+status `report`, `not_report` (ParseResult.is_report false, with the parser's reason) or
+`error` (the parser's DocumentError message, or the exception it raised). Reports are grouped
+by (publisher, report year): the same report posted twice, or edited after publication, is one
+`reports` row listing every document version in `report_documents`. Its sections, facts,
+checks and values come from one primary version: the one with most canonical values, then
+the one seen last (an edit replaces what it corrects), then the smallest id.
+
+A document is stale when its `parses.parser_version` differs from `build_version()`: the
+package version plus a hash of every file of the parser (code and rule data) and of the
+archive's own derivation rules. So a change of any rule reparses everything, and a build
+with nothing new writes nothing at all. Parses are written in transactions of
+settings.BUILD_BATCH_DOCUMENTS documents (parsing itself holds no lock).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.metadata
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import sqlite_utils
+
+import parser as parser_pkg
+from archive import publishers, search
+from archive.schema import ensure_schema
+from archive.store import get_bytes
+from parser.model import Document, DocumentError, ParseResult
+from xxgk import settings
+
+ARCHIVE_RULE_FILES = ("build.py", "publishers.py", "data/publisher_aliases.tsv")
+VERSION_SUFFIXES = {".py", ".tsv", ".csv", ".toml", ".txt", ".json"}
+
+
+@dataclass
+class BuildStats:
+    """What one build did (what `xxgk build` prints and the benchmark reads)."""
+
+    documents_seen: int = 0
+    parsed: int = 0
+    reports: int = 0
+    not_reports: int = 0
+    errors: int = 0
+    reports_written: int = 0
+    reports_removed: int = 0
+    facts_written: int = 0
+    seconds: float = 0.0
+    parse_seconds: float = 0.0  # of `seconds`, time spent in the parser itself
+    version: str = ""
+    error_messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rate = self.parsed / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.documents_seen} documents, {self.parsed} parsed ({self.reports} reports, "
+            f"{self.not_reports} not reports, {self.errors} errors); "
+            f"{self.reports_written} reports written, {self.reports_removed} removed, "
+            f"{self.facts_written} facts; {self.seconds:.1f} s ({rate:.1f} documents/s); "
+            f"parser {self.version}"
+        )
+
+
+def _hash_tree(root: Path, files: Iterable[Path], h: hashlib._Hash) -> None:
+    for path in sorted(files):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+
+
+@cache
+def build_version() -> str:
+    """Package version + hash of the parser's code and data and the archive's rules."""
+    h = hashlib.sha256()
+    parser_root = Path(parser_pkg.__file__).resolve().parent
+    _hash_tree(
+        parser_root,
+        (
+            p
+            for p in parser_root.rglob("*")
+            if p.is_file() and p.suffix in VERSION_SUFFIXES and "__pycache__" not in p.parts
+        ),
+        h,
+    )
+    archive_root = Path(__file__).resolve().parent
+    _hash_tree(archive_root, (archive_root / f for f in ARCHIVE_RULE_FILES), h)
+    try:
+        pkg = importlib.metadata.version("xxgk-archive")
+    except importlib.metadata.PackageNotFoundError:  # running from a bare checkout
+        pkg = "0"
+    return f"{pkg}+{h.hexdigest()[:12]}"
+
+
+# --- reference tables ------------------------------------------------------------------------
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _meta_get(db: sqlite_utils.Database, name: str) -> str | None:
+    row = db.execute("select value from meta where name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def _meta_set(db: sqlite_utils.Database, name: str, value: str) -> None:
+    db.table("meta").upsert({"name": name, "value": value}, pk="name")
+
+
+def indicators_csv() -> Path:
+    """The canonical keys, as shipped inside the parser package (a copy of the shared spec)."""
+    return Path(parser_pkg.__file__).resolve().parent / "data" / "indicators.csv"
+
+
+def load_reference_tables(db: sqlite_utils.Database) -> None:
+    """(Re)load `indicators` and `divisions` when their source files changed."""
+    ind = indicators_csv()
+    if _meta_get(db, "indicators_hash") != _file_hash(ind):
+        with ind.open(encoding="utf-8") as fh:
+            rows = [
+                {
+                    "key": r["key"],
+                    "table_name": r["table"],
+                    "formats": r["formats"],
+                    "label_zh": r["label_zh"],
+                    "unit": r["unit"],
+                    "description": r["description"],
+                }
+                for r in csv.DictReader(fh)
+            ]
+        with db.conn:
+            db.table("indicators").upsert_all(rows, pk="key")
+            _meta_set(db, "indicators_hash", _file_hash(ind))
+    src = publishers.adcodes_path()
+    if _meta_get(db, "divisions_hash") != _file_hash(src):
+        rows = [
+            {
+                "code": d.code,
+                "name": d.name,
+                "level": publishers.LEVEL_NAMES[d.level],
+                "province_code": d.province_code,
+                "city_code": d.city_code,
+                "province": d.province,
+                "city": d.city,
+                "county": d.county,
+            }
+            for d in sorted(publishers.divisions().values(), key=lambda d: d.code)
+        ]
+        with db.conn:
+            db.table("divisions").upsert_all(rows, pk="code")
+            _meta_set(db, "divisions_hash", _file_hash(src))
+            _meta_set(db, "divisions_source", f"cpca {importlib.metadata.version('cpca')} "
+                      "resources/adcodes.csv (GB/T 2260 codes)")
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    document_id: str
+    doc: Document | None
+    result: ParseResult
+    publisher: publishers.Publisher | None
+    key: str | None
+    status: str
+    reason: str | None
+
+
+def _provenance(db: sqlite_utils.Database, document_id: str) -> dict:
+    """Where a document came from: its latest URL/path, hint, content type, last seen."""
+    row = db.execute(
+        """select d.media_type, d.filename,
+             (select url from document_urls u where u.document_id = d.id and url is not null
+               order by coalesce(fetched_at, recorded_at) desc limit 1) as url,
+             (select final_url from document_urls u where u.document_id = d.id
+               and final_url is not null order by coalesce(fetched_at, recorded_at) desc
+               limit 1) as final_url,
+             (select path from document_urls u where u.document_id = d.id and path is not null
+               order by recorded_at desc limit 1) as path,
+             (select publisher_hint from document_urls u where u.document_id = d.id
+               and publisher_hint is not null limit 1) as hint,
+             (select headers from document_urls u where u.document_id = d.id
+               and headers is not null limit 1) as headers
+           from documents d where d.id = ?""",
+        [document_id],
+    ).fetchone()
+    media_type, filename, url, final_url, path, hint, headers = row
+    content_type = media_type
+    if not content_type and headers:
+        hdrs = {k.lower(): v for k, v in json.loads(headers).items()}
+        content_type = hdrs.get("content-type")
+    return {
+        "source": url or path or filename or document_id,
+        "url": final_url or url,
+        "content_type": content_type,
+        "hint": hint,
+    }
+
+
+def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
+    """Parse one stored document. Never raises for a bad document: the reason is recorded."""
+    from parser import load
+    from parser.pipeline import parse_document as run_pipeline
+
+    prov = _provenance(db, document_id)
+    data = get_bytes(db, document_id)
+    doc = None
+    try:
+        doc = load.load_bytes(data, prov["source"], content_type=prov["content_type"])
+        result = run_pipeline(doc)
+    except DocumentError as exc:
+        result = ParseResult(source=prov["source"], is_report=False, error=str(exc))
+    except Exception as exc:  # a parser bug must not stop the archive: record it
+        result = ParseResult(
+            source=prov["source"], is_report=False,
+            error=f"parser failed: {type(exc).__name__}: {exc}",
+        )
+    if result.error:
+        return Parsed(document_id, doc, result, None, None, "error", result.error)
+    if not result.is_report:
+        reason = result.not_report_reason or "the parser found no report in it"
+        return Parsed(document_id, doc, result, None, None, "not_report", reason)
+    pub = publishers.resolve(result.publisher, prov["hint"])
+    if pub is not None and result.report_year:
+        key = f"{pub.id}/{result.report_year}"
+    else:
+        # Without both a publisher and a year the document is a report of its own.
+        key = f"document/{document_id[:16]}"
+    return Parsed(document_id, doc, result, pub, key, "report", None)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _write_publisher(db: sqlite_utils.Database, pub: publishers.Publisher) -> None:
+    if pub.parent is not None:
+        _write_publisher(db, pub.parent)
+    div = publishers.divisions().get(pub.division_code or "")
+    row = {
+        "id": pub.id,
+        "name": pub.name,
+        "level": pub.level,
+        "parent_id": pub.parent_id,
+        "division_code": pub.division_code,
+        "province": div.province if div else None,
+        "city": div.city if div else None,
+        "county": div.county if div else None,
+        "match": pub.match,
+    }
+    existing = db.execute(
+        "select id, name, level, parent_id, division_code, province, city, county, match "
+        "from publishers where id = ?", [pub.id]
+    ).fetchone()
+    if existing is None or tuple(existing) != tuple(row.values()):
+        db.table("publishers").upsert(row, pk="id")
+
+
+def _num(v):
+    return v if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def _seen_at_sql() -> str:
+    return (
+        "(select max(coalesce(u.fetched_at, u.recorded_at)) from document_urls u "
+        "where u.document_id = p.document_id)"
+    )
+
+
+def _primary_for(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.execute(
+        f"""select p.document_id from parses p where p.report_key = ? and p.status = 'report'
+            order by p.n_values desc, {_seen_at_sql()} desc, p.document_id limit 1""",
+        [key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> int:
+    """Replace the report `parsed.key` with the content of `parsed` (its primary version)."""
+    res, doc = parsed.result, parsed.doc
+    assert doc is not None and parsed.key is not None
+    if parsed.publisher is not None:
+        _write_publisher(db, parsed.publisher)
+        if res.publisher:
+            db.table("publisher_names").upsert(
+                {"name": res.publisher, "publisher_id": parsed.publisher.id}, pk="name"
+            )
+    prov = _provenance(db, parsed.document_id)
+    row = {
+        "key": parsed.key,
+        "publisher_id": parsed.publisher.id if parsed.publisher else None,
+        "report_year": res.report_year,
+        "title": res.title,
+        "era": res.format,
+        "published": res.published,
+        "url": prov["url"] or doc.meta.get("url"),
+        "document_id": parsed.document_id,
+        "parser_version": version,
+        "n_sections": len(res.sections),
+        "n_facts": len(res.facts),
+        "n_failed_checks": sum(1 for c in res.checks if not c.ok),
+        "text": doc.text,
+    }
+    found = db.execute("select id from reports where key = ?", [parsed.key]).fetchone()
+    if found:
+        report_id = found[0]
+        db.table("reports").update(report_id, row)
+        old_sections = [r[0] for r in db.execute(
+            "select id from sections where report_id = ?", [report_id])]
+        search.unindex(db, "sections_fts", old_sections)
+        for table in ("sections", "facts", "checks", "report_indicator_values"):
+            db.execute(f"delete from [{table}] where report_id = ?", [report_id])
+    else:
+        report_id = db.table("reports").insert(row).last_pk
+    sec_rows = []
+    for seq, s in enumerate(res.sections):
+        cur = db.execute(
+            "insert into sections (report_id, seq, number, heading, level, key, parent_seq,"
+            " start, end, text) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [report_id, seq, s.number, s.heading, s.level, s.key, s.parent, s.start, s.end,
+             doc.text[s.start : s.end]],
+        )
+        sec_rows.append({"id": cur.lastrowid, "heading": s.heading,
+                         "text": doc.text[s.start : s.end]})
+    search.index_rows(db, "sections_fts", sec_rows)
+    search.index_rows(db, "reports_fts", [{"id": report_id, "title": res.title,
+                                           "text": doc.text}])
+    db.conn.executemany(
+        "insert into facts (report_id, seq, key, value, unit, label, evidence, section, method,"
+        " status, start, end, raw, percent_of, table_name, row_label, column_label, version,"
+        " note) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [report_id, seq, f.key, _num(f.value), f.unit, f.label, f.evidence, f.section,
+             f.method, f.status, f.start, f.end, f.raw, _num(f.percent_of), f.table, f.row,
+             f.column, f.version, f.note]
+            for seq, f in enumerate(res.facts)
+        ],
+    )
+    db.conn.executemany(
+        "insert into checks (report_id, seq, rule, ok, detail, numbers) values (?, ?, ?, ?, ?, ?)",
+        [
+            [report_id, seq, c.rule, int(c.ok), c.detail,
+             json.dumps(c.values, ensure_ascii=False, sort_keys=True, default=str)]
+            for seq, c in enumerate(res.checks)
+        ],
+    )
+    db.conn.executemany(
+        "insert into report_indicator_values (report_id, key, value, note) values (?, ?, ?, ?)",
+        [[report_id, k, _num(v), res.values_notes.get(k)] for k, v in sorted(res.values.items())],
+    )
+    return report_id
+
+
+def _sync_report_documents(db: sqlite_utils.Database, key: str) -> None:
+    """Point `report_documents` at every parsed version of the report `key`."""
+    found = db.execute("select id, document_id from reports where key = ?", [key]).fetchone()
+    if not found:
+        return
+    report_id, primary = found
+    want = [
+        (report_id, r[0], int(r[0] == primary), r[1])
+        for r in db.execute(
+            f"""select p.document_id, {_seen_at_sql()} from parses p
+                where p.report_key = ? and p.status = 'report' order by p.document_id""",
+            [key],
+        )
+    ]
+    have = [tuple(r) for r in db.execute(
+        "select report_id, document_id, is_primary, seen_at from report_documents "
+        "where report_id = ? order by document_id", [report_id])]
+    if have != want:
+        db.execute("delete from report_documents where report_id = ?", [report_id])
+        db.conn.executemany(
+            "insert into report_documents (report_id, document_id, is_primary, seen_at)"
+            " values (?, ?, ?, ?)", want)
+        db.execute("update reports set n_documents = ? where id = ?", [len(want), report_id])
+
+
+def _delete_report(db: sqlite_utils.Database, key: str) -> None:
+    found = db.execute("select id from reports where key = ?", [key]).fetchone()
+    if not found:
+        return
+    report_id = found[0]
+    search.unindex(db, "sections_fts", [r[0] for r in db.execute(
+        "select id from sections where report_id = ?", [report_id])])
+    search.unindex(db, "reports_fts", [report_id])
+    for table in ("sections", "facts", "checks", "report_indicator_values", "report_documents"):
+        db.execute(f"delete from [{table}] where report_id = ?", [report_id])
+    db.execute("delete from reports where id = ?", [report_id])
+
+
+def _record_parse(db: sqlite_utils.Database, parsed: Parsed, version: str) -> None:
+    res = parsed.result
+    db.table("parses").upsert(
+        {
+            "document_id": parsed.document_id,
+            "parser_version": version,
+            "status": parsed.status,
+            "reason": parsed.reason,
+            "report_key": parsed.key,
+            "title": res.title,
+            "publisher_raw": res.publisher,
+            "report_year": res.report_year,
+            "format": res.format,
+            "n_facts": len(res.facts),
+            "n_values": len(res.values),
+        },
+        pk="document_id",
+    )
+    kind = res.kind or (parsed.doc.kind if parsed.doc else None)
+    db.execute(
+        "update documents set kind = ?, encoding = ? where id = ? "
+        "and (kind is not ? or encoding is not ?)",
+        [kind, res.encoding, parsed.document_id, kind, res.encoding],
+    )
+
+
+def _reconcile(db: sqlite_utils.Database, key: str, version: str, cache: dict[str, Parsed],
+               stats: BuildStats) -> None:
+    """Make report `key` reflect its best version (write, switch primary, or remove)."""
+    primary = _primary_for(db, key)
+    current = db.execute("select document_id, parser_version from reports where key = ?",
+                         [key]).fetchone()
+    if primary is None:
+        if current:
+            _delete_report(db, key)
+            stats.reports_removed += 1
+        return
+    if current is None or current[0] != primary or current[1] != version:
+        parsed = cache.get(primary) or parse_document(db, primary)
+        _write_report(db, parsed, version)
+        stats.reports_written += 1
+        stats.facts_written += len(parsed.result.facts)
+    _sync_report_documents(db, key)
+
+
+def _write_batch(db: sqlite_utils.Database, batch: list[tuple[Parsed, str | None]],
+                 version: str, stats: BuildStats) -> None:
+    """Record parses and update their reports: one transaction for the batch."""
+    if not batch:
+        return
+    with db.conn:
+        for parsed, old_key in batch:
+            _record_parse(db, parsed, version)
+            for key in sorted({k for k in (parsed.key, old_key) if k}):
+                _reconcile(db, key, version, {parsed.document_id: parsed}, stats)
+
+
+def build(
+    db: sqlite_utils.Database, progress: bool = True, force: bool = False
+) -> BuildStats:
+    """Parse every stored document that is new or stale; idempotent (a re-run writes nothing)."""
+    started = time.perf_counter()
+    ensure_schema(db)
+    load_reference_tables(db)
+    version = build_version()
+    stats = BuildStats(version=version)
+    stats.documents_seen = db.execute("select count(*) from documents").fetchone()[0]
+    todo = [
+        r[0]
+        for r in db.execute(
+            "select d.id from documents d left join parses p on p.document_id = d.id "
+            "where p.document_id is null or p.parser_version is not ? or ? order by d.id",
+            [version, int(force)],
+        )
+    ]
+    iterator: Iterable[str] = todo
+    bar = None
+    if progress and todo:
+        import click
+
+        bar = click.progressbar(todo, label="parsing", show_pos=True, file=None)
+        iterator = bar.__enter__()
+    batch: list[tuple[Parsed, str | None]] = []
+    try:
+        for document_id in iterator:
+            t0 = time.perf_counter()
+            parsed = parse_document(db, document_id)  # outside any transaction: no lock held
+            stats.parse_seconds += time.perf_counter() - t0
+            stats.parsed += 1
+            if parsed.status == "report":
+                stats.reports += 1
+            elif parsed.status == "error":
+                stats.errors += 1
+                stats.error_messages.append(f"{document_id[:12]}: {parsed.reason}")
+            else:
+                stats.not_reports += 1
+            old = db.execute("select report_key from parses where document_id = ?",
+                             [document_id]).fetchone()
+            batch.append((parsed, old[0] if old else None))
+            if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
+                _write_batch(db, batch, version, stats)
+                batch = []
+        _write_batch(db, batch, version, stats)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    # Reports whose primary was reparsed under another key, or that a force rebuild left stale.
+    with db.conn:
+        stale = [r[0] for r in db.execute(
+            "select key from reports where parser_version is not ? or document_id not in "
+            "(select document_id from parses where report_key = reports.key "
+            "and status = 'report')", [version])]
+        for key in stale:
+            _reconcile(db, key, version, {}, stats)
+    stats.seconds = time.perf_counter() - started
+    return stats

@@ -1,0 +1,96 @@
+"""The `report_values` view: one row per report, snake_case columns for headline indicators.
+
+The columns are data (`archive/data/headline.toml`); this module turns them into one SQL view
+over `report_indicator_values`, so that a change of definition needs no rebuild of the facts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+HEADLINE_FILE = "headline.toml"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    unit: str
+    keys: tuple[str, ...]
+    legacy: str | None
+    sum: bool
+    description: str
+
+
+@cache
+def columns() -> tuple[Column, ...]:
+    """The headline columns, in display order."""
+    data = tomllib.loads(resources.files("archive.data").joinpath(HEADLINE_FILE).read_text("utf-8"))
+    return tuple(
+        Column(
+            name=c["name"],
+            unit=c["unit"],
+            keys=tuple(c.get("keys", [])),
+            legacy=c.get("legacy"),
+            sum=bool(c.get("sum", False)),
+            description=c["description"],
+        )
+        for c in data["column"]
+    )
+
+
+def all_keys() -> list[str]:
+    """Every indicator key the view reads (standard and legacy)."""
+    keys: list[str] = []
+    for col in columns():
+        keys.extend(col.keys)
+        if col.legacy:
+            keys.append(col.legacy)
+    return sorted(set(keys))
+
+
+def _v(key: str) -> str:
+    """One value of the report `r`: an index lookup on report_indicator_values' primary key."""
+    return f"(select value from report_indicator_values where report_id = r.id and key = '{key}')"
+
+
+def _standard_expr(col: Column) -> str | None:
+    if not col.keys:
+        return None
+    if col.sum:
+        parts = [_v(k) for k in col.keys]
+        present = " and ".join(f"{p} is not null" for p in parts)
+        return f"case when {present} then {' + '.join(parts)} end"
+    return _v(col.keys[0])
+
+
+def view_sql() -> str:
+    """SQL of the `report_values` view (standard value first, legacy only where equivalent).
+
+    Each cell is a correlated lookup by (report_id, key) rather than a pivot of the whole
+    values table, so a query that selects a few reports reads only their values.
+    """
+    cols = []
+    for col in columns():
+        std = _standard_expr(col)
+        parts = [p for p in (std, _v(col.legacy) if col.legacy else None) if p]
+        expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+        cols.append(f"{expr} as {col.name}")
+    std_keys = ", ".join(f"'{k}'" for k in sorted({k for c in columns() for k in c.keys}))
+    legacy_keys = ", ".join(f"'{k}'" for k in sorted({c.legacy for c in columns() if c.legacy}))
+    # Which family of keys the row's headline values come from: the table era when any
+    # standard key is present (legacy keys then only fill columns the tables leave empty).
+    era = (
+        "case when exists (select 1 from report_indicator_values where report_id = r.id "
+        f"and key in ({std_keys}) and value is not null) then r.era "
+        "when exists (select 1 from report_indicator_values where report_id = r.id "
+        f"and key in ({legacy_keys}) and value is not null) then 'legacy' end"
+    )
+    return f"""select r.id as report_id, r.key as report_key, r.publisher_id, p.name as publisher,
+  p.level, p.division_code, p.province, p.city, p.county, r.report_year, r.era,
+  {era} as values_era,
+  {(',' + chr(10) + '  ').join(cols)}
+from reports r
+left join publishers p on p.id = r.publisher_id"""

@@ -1,0 +1,297 @@
+"""The archive's shape, created and migrated idempotently.
+
+`ensure_schema(db)` is safe to call on every open: it creates what is missing, adds columns
+that a newer version of this module declares (sqlite-utils `add_column`), and (re)creates
+views and indexes. It never drops data. Tables are declared as data (`TABLES`) so that the
+Datasette metadata can check that every column has a description.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from archive import search
+
+SCHEMA_VERSION = 1
+
+# table -> (columns in order with SQLite-ish python types, primary key, foreign keys)
+TABLES: dict[str, dict] = {
+    "blobs": {
+        "columns": {"sha256": str, "data": bytes, "size": int},
+        "pk": "sha256",
+    },
+    "documents": {
+        "columns": {
+            "id": str,
+            "size": int,
+            "media_type": str,
+            "kind": str,
+            "encoding": str,
+            "filename": str,
+            "origin": str,
+            "first_seen_at": str,
+        },
+        "pk": "id",
+        "fks": [("id", "blobs", "sha256")],
+    },
+    "document_urls": {
+        "columns": {
+            "id": int,
+            "document_id": str,
+            "url": str,
+            "final_url": str,
+            "path": str,
+            "origin": str,
+            "status": int,
+            "headers": str,
+            "fetched_at": str,
+            "recorded_at": str,
+            "publisher_hint": str,
+        },
+        "pk": "id",
+        "fks": [("document_id", "documents", "id")],
+    },
+    "divisions": {
+        "columns": {
+            "code": str,
+            "name": str,
+            "level": str,
+            "province_code": str,
+            "city_code": str,
+            "province": str,
+            "city": str,
+            "county": str,
+        },
+        "pk": "code",
+    },
+    "publishers": {
+        "columns": {
+            "id": str,
+            "name": str,
+            "level": str,
+            "parent_id": str,
+            "division_code": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "match": str,
+        },
+        "pk": "id",
+        "fks": [("parent_id", "publishers", "id"), ("division_code", "divisions", "code")],
+    },
+    "publisher_names": {
+        "columns": {"name": str, "publisher_id": str},
+        "pk": "name",
+        "fks": [("publisher_id", "publishers", "id")],
+    },
+    "parses": {
+        "columns": {
+            "document_id": str,
+            "parser_version": str,
+            "status": str,
+            "reason": str,
+            "report_key": str,
+            "title": str,
+            "publisher_raw": str,
+            "report_year": int,
+            "format": str,
+            "n_facts": int,
+            "n_values": int,
+        },
+        "pk": "document_id",
+        "fks": [("document_id", "documents", "id")],
+    },
+    "reports": {
+        "columns": {
+            "id": int,
+            "key": str,
+            "publisher_id": str,
+            "report_year": int,
+            "title": str,
+            "era": str,
+            "published": str,
+            "url": str,
+            "document_id": str,
+            "n_documents": int,
+            "parser_version": str,
+            "n_sections": int,
+            "n_facts": int,
+            "n_failed_checks": int,
+            "text": str,
+        },
+        "pk": "id",
+        "fks": [
+            ("publisher_id", "publishers", "id"),
+            ("document_id", "documents", "id"),
+        ],
+    },
+    "report_documents": {
+        "columns": {"report_id": int, "document_id": str, "is_primary": int, "seen_at": str},
+        "pk": ("report_id", "document_id"),
+        "fks": [("report_id", "reports", "id"), ("document_id", "documents", "id")],
+    },
+    "sections": {
+        "columns": {
+            "id": int,
+            "report_id": int,
+            "seq": int,
+            "number": str,
+            "heading": str,
+            "level": int,
+            "key": str,
+            "parent_seq": int,
+            "start": int,
+            "end": int,
+            "text": str,
+        },
+        "pk": "id",
+        "fks": [("report_id", "reports", "id")],
+    },
+    "indicators": {
+        "columns": {
+            "key": str,
+            "table_name": str,
+            "formats": str,
+            "label_zh": str,
+            "unit": str,
+            "description": str,
+        },
+        "pk": "key",
+    },
+    "facts": {
+        "columns": {
+            "report_id": int,
+            "seq": int,
+            "key": str,
+            "value": "ANY",
+            "unit": str,
+            "label": str,
+            "evidence": str,
+            "section": str,
+            "method": str,
+            "status": str,
+            "start": int,
+            "end": int,
+            "raw": str,
+            "percent_of": "ANY",
+            "table_name": str,
+            "row_label": str,
+            "column_label": str,
+            "version": str,
+            "note": str,
+        },
+        "pk": ("report_id", "seq"),
+        "fks": [("report_id", "reports", "id"), ("key", "indicators", "key")],
+    },
+    "checks": {
+        "columns": {
+            "report_id": int,
+            "seq": int,
+            "rule": str,
+            "ok": int,
+            "detail": str,
+            "numbers": str,
+        },
+        "pk": ("report_id", "seq"),
+        "fks": [("report_id", "reports", "id")],
+    },
+    "report_indicator_values": {
+        "columns": {"report_id": int, "key": str, "value": "ANY", "note": str},
+        "pk": ("report_id", "key"),
+        "fks": [("report_id", "reports", "id"), ("key", "indicators", "key")],
+    },
+    "meta": {"columns": {"name": str, "value": str}, "pk": "name"},
+}
+
+INDEXES: list[tuple[str, list[str]]] = [
+    ("document_urls", ["document_id"]),
+    ("document_urls", ["url"]),
+    ("publishers", ["division_code"]),
+    ("publishers", ["parent_id"]),
+    ("publishers", ["level"]),
+    ("publishers", ["province", "city"]),
+    ("divisions", ["province_code"]),
+    ("divisions", ["city_code"]),
+    ("parses", ["report_key"]),
+    ("parses", ["status"]),
+    ("reports", ["publisher_id", "report_year"]),
+    ("reports", ["report_year"]),
+    ("reports", ["era"]),
+    ("report_documents", ["document_id"]),
+    ("sections", ["report_id", "seq"]),
+    ("facts", ["key", "report_id"]),
+    ("checks", ["ok", "rule"]),
+    ("report_indicator_values", ["key", "value"]),
+]
+
+UNIQUE_INDEXES: list[tuple[str, list[str]]] = [("reports", ["key"])]
+
+# One row per (document, where it came from): importing the same file twice records it once.
+# An expression index, because NULLs never collide in a plain UNIQUE index.
+RAW_INDEXES = [
+    "create unique index if not exists document_urls_source on document_urls"
+    " (document_id, coalesce(url, ''), coalesce(path, ''))",
+]
+
+# Publishers joined with their division, for the "all districts of a city" questions.
+VIEWS: dict[str, str] = {
+    "url_versions": """
+select u.url, u.document_id, d.size, d.media_type, u.fetched_at, u.recorded_at,
+  row_number() over (partition by u.url order by coalesce(u.fetched_at, u.recorded_at),
+    u.document_id) as version
+from document_urls u join documents d on d.id = u.document_id
+where u.url is not null
+""",
+    "failed_checks": """
+select r.id as report_id, r.key as report_key, p.name as publisher, r.report_year, r.era,
+  c.rule, c.detail, c.numbers
+from checks c join reports r on r.id = c.report_id
+left join publishers p on p.id = r.publisher_id
+where c.ok = 0
+""",
+}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create or migrate every table, index and view. Idempotent; never drops data."""
+    with db.conn:
+        for name, spec in TABLES.items():
+            table = db.table(name)
+            if not table.exists():
+                table.create(
+                    spec["columns"],
+                    pk=spec["pk"],
+                    foreign_keys=spec.get("fks"),
+                    not_null={"key"} if name == "reports" else None,
+                )
+            else:
+                existing = set(table.columns_dict)
+                for col, typ in spec["columns"].items():
+                    if col not in existing:
+                        table.add_column(col, typ)
+        for name, cols in INDEXES:
+            db.table(name).create_index(cols, if_not_exists=True)
+        for name, cols in UNIQUE_INDEXES:
+            db.table(name).create_index(cols, unique=True, if_not_exists=True)
+        for sql in RAW_INDEXES:
+            db.execute(sql)
+        search.ensure_fts(db)
+        from archive import headline
+
+        for name, sql in {**VIEWS, "report_values": headline.view_sql()}.items():
+            _ensure_view(db, name, sql.strip())
+        if db.table("meta").count_where("name = 'schema_version'") == 0:
+            db.table("meta").insert({"name": "schema_version", "value": str(SCHEMA_VERSION)})
+
+
+def _ensure_view(db: sqlite_utils.Database, name: str, sql: str) -> None:
+    """Create a view, or replace it when its definition changed (so a no-op run writes nothing)."""
+    want = f"CREATE VIEW [{name}] AS {sql}"
+    row = db.execute(
+        "select sql from sqlite_master where type = 'view' and name = ?", [name]
+    ).fetchone()
+    if row and row[0] == want:
+        return
+    if row:
+        db.execute(f"drop view [{name}]")
+    db.execute(want)

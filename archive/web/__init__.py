@@ -1,0 +1,263 @@
+"""Our Datasette plugin: Chinese search functions, the report page, raw documents, charts.
+
+Routes (all read-only):
+  /-/xxgk/report/<id>     a report: headline values, sections, facts with evidence, failed
+                          checks, its versions, links to the original URL and raw bytes
+  /-/xxgk/raw/<sha256>    the stored raw bytes, as a download (never rendered as our HTML)
+  /-/xxgk/chart           ?publisher=&key=  an indicator over the years (line)
+                          ?city=&year=&key= the districts of a city in one year (bars)
+
+Every value is rendered by Jinja with autoescape (Datasette's default), so scraped text with
+<script> shows as text. URLs from documents become links only when they are http(s).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+from archive import headline, search
+from archive.web import chart
+
+PLUGIN = "xxgk"
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    # trylast: registered after Datasette's own escape_fts, so ours is the one in effect.
+    search.register_functions(conn)
+
+
+def _db_name(datasette) -> str:
+    config = datasette.plugin_config(PLUGIN) or {}
+    if config.get("database"):
+        return config["database"]
+    for name in datasette.databases:
+        if not name.startswith("_"):
+            return name
+    raise NotFound("no archive database")
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) URLs become links (a scraped javascript: URL must not)."""
+    if url and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    """Report numbers link to the report page wherever they appear."""
+    is_report_column = column == "report_id" or (table == "reports" and column == "id")
+    if not is_report_column:
+        return None
+    label = None
+    if isinstance(value, dict):  # a foreign key Datasette expanded to {value, label}
+        value, label = value.get("value"), value.get("label")
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = escape(label if label and label != value else value)
+        return Markup(f'<a href="{datasette.urls.path("/-/xxgk/report/")}{value}">{text}</a>')
+    return None
+
+
+@hookimpl
+def menu_links(datasette):
+    return [{"href": datasette.urls.path("/-/xxgk/chart"), "label": "Charts"}]
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/xxgk/report/(?P<report_id>\d+)$", report_page),
+        (r"^/-/xxgk/raw/(?P<sha>[0-9a-f]{64})$", raw_document),
+        (r"^/-/xxgk/chart$", chart_page),
+    ]
+
+
+async def _rows(datasette, sql: str, params: dict | None = None) -> list[dict]:
+    db = datasette.get_database(_db_name(datasette))
+    result = await db.execute(sql, params or {})
+    return [dict(r) for r in result.rows]
+
+
+async def report_page(datasette, request):
+    report_id = int(request.url_vars["report_id"])
+    reports = await _rows(
+        datasette,
+        "select r.*, p.name as publisher, p.level, p.division_code, p.province, p.city,"
+        " p.county, p.parent_id from reports r left join publishers p on p.id = r.publisher_id"
+        " where r.id = :id",
+        {"id": report_id},
+    )
+    if not reports:
+        raise NotFound(f"no report {report_id}")
+    report = reports[0]
+    sections = await _rows(
+        datasette,
+        "select seq, number, heading, level, key, text from sections where report_id = :id"
+        " order by seq",
+        {"id": report_id},
+    )
+    facts = await _rows(
+        datasette,
+        "select f.*, i.label_zh from facts f left join indicators i on i.key = f.key"
+        " where report_id = :id order by seq",
+        {"id": report_id},
+    )
+    failed = await _rows(
+        datasette,
+        "select rule, detail, numbers from checks where report_id = :id and ok = 0 order by seq",
+        {"id": report_id},
+    )
+    n_checks = (await _rows(datasette, "select count(*) as n from checks where report_id = :id",
+                            {"id": report_id}))[0]["n"]
+    versions = await _rows(
+        datasette,
+        "select rd.document_id, rd.is_primary, rd.seen_at, d.size, d.kind, d.media_type,"
+        " (select group_concat(coalesce(u.url, u.path), ' | ') from document_urls u"
+        "  where u.document_id = rd.document_id) as sources"
+        " from report_documents rd join documents d on d.id = rd.document_id"
+        " where rd.report_id = :id order by rd.is_primary desc, rd.seen_at desc",
+        {"id": report_id},
+    )
+    values = (await _rows(datasette, "select * from report_values where report_id = :id",
+                          {"id": report_id}))[0]
+    db_name = _db_name(datasette)
+    headline_rows = [
+        {
+            "name": col.name,
+            "value": values.get(col.name),
+            "unit": col.unit,
+            "description": col.description,
+            "chart": (
+                datasette.urls.path("/-/xxgk/chart?")
+                + urlencode({"publisher": report["publisher_id"] or "",
+                             "key": (col.keys or (col.legacy,))[0]})
+            ) if report["publisher_id"] and (col.keys or col.legacy) else None,
+        }
+        for col in headline.columns()
+    ]
+    return Response.html(
+        await datasette.render_template(
+            "xxgk_report.html",
+            {
+                "report": report,
+                "original_url": safe_url(report["url"]),
+                "sections": sections,
+                "facts": facts,
+                "failed": failed,
+                "n_checks": n_checks,
+                "versions": versions,
+                "headline": headline_rows,
+                "values_era": values.get("values_era"),
+                "db_name": db_name,
+                "facts_url": datasette.urls.table(db_name, "facts") + f"?report_id={report_id}",
+                "facts_csv": datasette.urls.table(db_name, "facts", format="csv")
+                + f"?report_id={report_id}&_size=max",
+                "facts_json": datasette.urls.table(db_name, "facts", format="json")
+                + f"?report_id={report_id}&_shape=array&_size=max",
+                "raw_base": datasette.urls.path("/-/xxgk/raw/"),
+            },
+            request=request,
+        )
+    )
+
+
+async def raw_document(datasette, request):
+    sha = request.url_vars["sha"]
+    rows = await _rows(
+        datasette,
+        "select b.data, d.media_type, d.kind, d.filename from blobs b"
+        " join documents d on d.id = b.sha256 where b.sha256 = :sha",
+        {"sha": sha},
+    )
+    if not rows:
+        raise NotFound("no such document")
+    row = rows[0]
+    suffixes = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt"}
+    ext = suffixes.get(row["kind"] or "", "bin")
+    filename = row["filename"] or f"{sha[:16]}.{ext}"
+    return Response(
+        bytes(row["data"]),
+        content_type=row["media_type"] or "application/octet-stream",
+        headers={
+            # A scraped page is the publisher's HTML, not ours: download it, never render it
+            # on this origin (its scripts would run with the archive's cookies).
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
+    )
+
+
+async def chart_page(datasette, request):
+    args = request.args
+    key = args.get("key") or "applications.new.total"
+    publisher = args.get("publisher") or ""
+    city = args.get("city") or ""
+    year = args.get("year") or ""
+    unit_rows = await _rows(datasette, "select unit, label_zh, description from indicators"
+                            " where key = :key", {"key": key})
+    unit = unit_rows[0]["unit"] if unit_rows else ""
+    svg = Markup("")
+    rows: list[dict] = []
+    mode = "none"
+    if city and year:
+        mode = "districts"
+        rows = await _rows(
+            datasette,
+            "select p.county as label, p.name as publisher, v.value, r.id as report_id"
+            " from publishers p join reports r on r.publisher_id = p.id"
+            " and r.report_year = cast(:year as integer)"
+            " join report_indicator_values v on v.report_id = r.id and v.key = :key"
+            " where p.city = :city and p.level = '县/区' and v.value is not null"
+            " order by v.value desc, p.division_code",
+            {"city": city, "year": year, "key": key},
+        )
+        svg = chart.bar_chart([(r["label"] or r["publisher"], r["value"]) for r in rows],
+                              f"{city} {year}: {key}", unit)
+    elif publisher:
+        mode = "trend"
+        # One publisher's series: the exact id, else the closest name (a government before
+        # its departments, the shortest name first), never several bodies mixed in one line.
+        chosen = await _rows(
+            datasette,
+            "select id from publishers where id = :p or name like '%' || :p || '%'"
+            " order by id = :p desc, level = '部门', length(name), id limit 1",
+            {"p": publisher},
+        )
+        rows = await _rows(
+            datasette,
+            "select r.report_year as label, v.value, r.id as report_id, r.era, p.name as publisher"
+            " from reports r join publishers p on p.id = r.publisher_id"
+            " left join report_indicator_values v on v.report_id = r.id and v.key = :key"
+            " where p.id = :id order by r.report_year",
+            {"id": chosen[0]["id"] if chosen else None, "key": key},
+        ) if chosen else []
+        if rows:
+            years = range(min(r["label"] for r in rows), max(r["label"] for r in rows) + 1)
+            by_year = {r["label"]: r["value"] for r in rows}
+            svg = chart.line_chart([(str(y), by_year.get(y)) for y in years],
+                                   f"{rows[0]['publisher']}: {key}", unit)
+    keys = await _rows(datasette, "select key, label_zh from indicators order by key")
+    return Response.html(
+        await datasette.render_template(
+            "xxgk_chart.html",
+            {
+                "svg": svg,
+                "rows": rows,
+                "mode": mode,
+                "key": key,
+                "publisher": publisher,
+                "city": city,
+                "year": year,
+                "unit": unit,
+                "keys": keys,
+                "title_text": escape(key),
+            },
+            request=request,
+        )
+    )

@@ -1,0 +1,251 @@
+"""The crawler against the demo website served on 127.0.0.1 (fixtures/site/).
+
+One module-wide server and archive: the first crawl runs with a 0.2 s per-host delay (and the
+test checks that delay on the server's own clock); later tests crawl the same archive again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from scraper.crawl import EXIT_PARTIAL, EXIT_SUCCESS, Crawl, crawl
+from scraper.demo_site import EXPECTED, DemoServer, demo_sources
+from scraper.fetch import FetchConfig
+from scraper.registry import Source
+from xxgk import settings
+
+DELAY = 0.2
+FAST = FetchConfig(delay=0.02, backoff_base=0.05)
+expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def site():
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def first(site, tmp_path_factory):
+    """The first crawl of the demo site into a fresh archive."""
+    db_path = tmp_path_factory.mktemp("crawl") / "archive.db"
+    result = crawl(db_path, demo_sources(site.base_url), FetchConfig(delay=DELAY,
+                                                                     backoff_base=0.1))
+    hits = list(site.hits)
+    return db_path, result, hits
+
+
+@pytest.fixture(scope="module")
+def second(site, first):
+    """A second crawl of the unchanged site into the same archive."""
+    db_path = first[0]
+    before = len(site.hits)
+    result = crawl(db_path, demo_sources(site.base_url), FAST)
+    return result, site.hits[before:]
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_every_report_found_with_year_and_publisher(first) -> None:
+    db_path, result, _ = first
+    assert result.exit_code == EXIT_SUCCESS, result.summary()
+    found = {(r["publisher"], r["year"]): sorted(path_of(u) for u in r["urls"])
+             for r in result.reports}
+    want = {(r["publisher"], r["year"]): r["urls"] for r in expected["reports"]}
+    assert set(found) == set(want)
+    for key, urls in want.items():
+        assert set(urls) <= set(found[key]), key
+    # what discovery recorded per URL: year and publisher from the link title
+    db = sqlite_utils.Database(db_path)
+    for r in expected["reports"]:
+        for url in r["urls"]:
+            row = db.execute("select report_year, publisher, document_id from crawl_pages "
+                             "where url like ?", ["%" + url]).fetchone()
+            assert row is not None and row[0] == r["year"] and row[1] == r["publisher"], url
+            assert row[2], f"{url} was not stored"
+
+
+def test_non_report_notice_is_skipped_and_logged(first) -> None:
+    db_path, _, hits = first
+    db = sqlite_utils.Database(db_path)
+    (notice,) = expected["not_reports"]
+    row = db.execute("select kind, skip_reason from crawl_pages where url like ?",
+                     ["%" + notice]).fetchone()
+    assert row[0] == "skipped" and "工作要点" in row[1]
+    assert notice not in {h.path for h in hits}
+
+
+def test_robots_txt_is_fetched_first_and_respected(first) -> None:
+    db_path, _, hits = first
+    assert hits[0].path == "/robots.txt"
+    assert not [h for h in hits if h.path.startswith("/private/")]
+    db = sqlite_utils.Database(db_path)
+    (disallowed,) = expected["robots_disallowed"]
+    assert db.execute("select skip_reason from crawl_pages where url like ?",
+                      ["%" + disallowed]).fetchone()[0] == "robots.txt"
+
+
+def test_the_500_is_retried(first) -> None:
+    db_path, result, hits = first
+    (flaky,) = expected["fails_once"]
+    assert [h.status for h in hits if h.path == flaky] == [500, 200]
+    db = sqlite_utils.Database(db_path)
+    log = db.execute("select status, attempt, error_kind from fetch_log where url like ? "
+                     "order by id", ["%" + flaky]).fetchall()
+    assert [(s, a) for s, a, _ in log] == [(500, 1), (200, 2)]
+    assert result.counts["failed"] == 0
+
+
+def test_per_host_delay_holds(first) -> None:
+    db_path, _, hits = first
+    starts = sorted(h.at for h in hits)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(gaps) > 20
+    # the server's clock, with 20 ms for the time a request takes to arrive
+    assert min(gaps) >= DELAY - 0.02, min(gaps)
+    db = sqlite_utils.Database(db_path)
+    client = [r[0] for r in db.execute("select started_at from fetch_log order by started_at")]
+    assert min(b - a for a, b in itertools.pairwise(client)) >= DELAY - 0.005
+
+
+def test_user_agent_names_the_crawler_and_a_contact_url(first) -> None:
+    agents = {h.user_agent for h in first[2]}
+    assert len(agents) == 1 and agents.pop().startswith("xxgk-archive/") and "+http" in str(
+        first[2][0].user_agent)
+
+
+def test_duplicate_report_is_stored_once(first) -> None:
+    db = sqlite_utils.Database(first[0])
+    a, b = expected["posted_twice"]
+    ids = [db.execute("select document_id from crawl_pages where url like ?", ["%" + u])
+           .fetchone()[0] for u in (a, b)]
+    assert ids[0] == ids[1]
+    assert db.execute("select count(*) from documents where id = ?", [ids[0]]).fetchone()[0] == 1
+    assert db.execute("select count(*) from blobs where sha256 = ?", [ids[0]]).fetchone()[0] == 1
+    urls = {r[0] for r in db.execute("select url from document_urls where document_id = ?",
+                                     [ids[0]])}
+    assert {path_of(u) for u in urls} == {a, b}
+
+
+def test_documents_keep_url_status_and_headers(first) -> None:
+    db = sqlite_utils.Database(first[0])
+    row = db.execute("select final_url, status, headers, fetched_at from document_urls where "
+                     "url like '%P020240308512345.pdf'").fetchone()
+    headers = json.loads(row[2])
+    assert row[0].endswith("P020240308512345.pdf") and row[1] == 200 and row[3]
+    assert headers["content-type"] == "application/octet-stream" and headers["etag"]
+    assert "last-modified" in headers
+
+
+def test_second_run_fetches_nothing_new_with_conditional_requests(first, second) -> None:
+    result, hits = second
+    assert result.exit_code == EXIT_SUCCESS, result.summary()
+    assert (result.counts["new"], result.counts["changed"]) == (0, 0)
+    assert {h.status for h in hits if h.path != "/robots.txt"} == {304}
+    assert all(h.conditional for h in hits if h.path != "/robots.txt")
+    # one conditional request per known page, no more
+    paths = [h.path for h in hits if h.path != "/robots.txt"]
+    assert len(paths) == len(set(paths))
+    assert len(result.reports) == len(expected["reports"])
+    db = sqlite_utils.Database(first[0])
+    rows = db.execute("select count(*), sum(from_cache), sum(conditional) from fetch_log where "
+                      "run_id = ? and purpose != 'robots'", [result.run_id]).fetchone()
+    assert rows[0] == rows[1] == rows[2] == len(paths)
+
+
+def test_edited_report_is_stored_as_a_second_version(site, first, second) -> None:
+    db_path = first[0]
+    site.edition = 2
+    try:
+        result = crawl(db_path, demo_sources(site.base_url), FAST)
+    finally:
+        site.edition = 1
+    assert result.counts["changed"] == 1 and result.counts["new"] == 0
+    db = sqlite_utils.Database(db_path)
+    url = expected["edited"]["url"]
+    versions = db.execute("select distinct document_id from document_urls where url like ? "
+                          "order by id", ["%" + url]).fetchall()
+    assert len(versions) == 2
+    texts = [bytes(db.execute("select data from blobs where sha256 = ?", [v[0]]).fetchone()[0])
+             .decode("gbk") for v in versions]
+    assert f"{expected['edited']['active_total_v1']}条" in texts[0]
+    assert f"{expected['edited']['active_total_v2']}条" in texts[1]
+    assert db.execute("select versions from crawl_pages where url like ?",
+                      ["%" + url]).fetchone()[0] == 2
+
+
+def test_vanished_report_and_empty_source(tmp_path) -> None:
+    """A report that 404s after being seen is recorded as vanished and kept; a source whose
+    listing gives no report any more makes the run a partial failure."""
+    with DemoServer(fails_once=()) as server:
+        sources = demo_sources(server.base_url)
+        db_path = tmp_path / "a.db"
+        assert crawl(db_path, sources, FAST).exit_code == EXIT_SUCCESS
+        server.gone |= {"/sjj/2023/ndbg2022.htm", "/xxgk/xxgknb/", "/xxgk/xxgknb/index.html",
+                        "/xxgk/xxgknb/index_2.html", "/xxgk/xxgknb/content/post_1001.html",
+                        "/xxgk/xxgknb/content/post_1002.html", "/xxgk/xxgknb/content/post_0801.html",
+                        "/xxgk/xxgknb/attachment/0/yxjyj2023nb.pdf"}
+        result = crawl(db_path, sources, FAST)
+    assert result.exit_code == EXIT_PARTIAL
+    assert result.sources_without_reports == ["云溪县教育局"]
+    assert result.counts["vanished"] == 5
+    db = sqlite_utils.Database(db_path)
+    row = db.execute("select vanished_at, document_id from crawl_pages where url like "
+                     "'%/sjj/2023/ndbg2022.htm'").fetchone()
+    assert row[0] and db.execute("select count(*) from documents where id = ?",
+                                 [row[1]]).fetchone()[0] == 1
+
+
+def test_crawl_stays_on_the_sources_hosts(tmp_path) -> None:
+    c = Crawl(tmp_path / "x.db", [Source("a", "http://a.gov.cn/nb/"),
+                                  Source("b", "http://b.gov.cn/nb/", url_pattern=r"^https?://"
+                                         r"files\.b\.gov\.cn/")])
+    a, b = c.sources["a"], c.sources["b"]
+    assert c.link_allowed("http://a.gov.cn/x.html", a)
+    assert not c.link_allowed("http://mirror.example.com/a.gov.cn/x.html", a)
+    assert not c.link_allowed("http://b.gov.cn/x.html", a)
+    assert c.link_allowed("http://files.b.gov.cn/x.pdf", b)
+    assert c.allowed_host("b.gov.cn") and not c.allowed_host("evil.example")
+
+
+def test_registry_demo_file_points_at_the_demo_site() -> None:
+    assert all(s.url.startswith("http://127.0.0.1:") for s in demo_sources("http://127.0.0.1:1"))
+    assert Path(EXPECTED).is_file()
+
+
+def test_a_source_that_is_a_report_page_is_stored_as_a_report(site, tmp_path) -> None:
+    """Registry rows known only by a report page (no listing) still give their report."""
+    url = site.base_url + "/sjj/2024/ndbg2023.htm"
+    result = crawl(tmp_path / "r.db", [Source("云溪县审计局", url)], FAST)
+    assert result.exit_code == EXIT_SUCCESS, result.summary()
+    assert [(r["publisher"], r["year"]) for r in result.reports] == [("云溪县审计局", 2023)]
+    again = crawl(tmp_path / "r.db", [Source("云溪县审计局", url)], FAST)
+    assert again.exit_code == EXIT_SUCCESS and again.counts["not_modified"] == 1
+    assert len(again.reports) == 1
+
+
+def test_deleted_stub_page_answered_200_is_a_failure(tmp_path) -> None:
+    """A '该信息已删除' page that answers 200 is not stored as a document."""
+    www = tmp_path / "www"
+    (www / "nb").mkdir(parents=True)
+    (www / "nb" / "index.html").write_text(
+        '<a href="a.html">云溪县林业局2023年政府信息公开工作年度报告</a>'
+        '<a href="b.html">云溪县林业局2022年政府信息公开工作年度报告</a>', encoding="utf-8")
+    (www / "nb" / "a.html").write_bytes((settings.DEMO_SITE_DIR / "www/sjj/2024/ndbg2023.htm")
+                                        .read_bytes())
+    (www / "nb" / "b.html").write_text("<html><body><div class='top'>网站首页 | 登录</div>"
+                                       "<p>对不起，该信息已删除或不存在！</p></body></html>",
+                                       encoding="utf-8")
+    with DemoServer(root=www, fails_once=()) as server:
+        result = crawl(tmp_path / "s.db", [Source("云溪县林业局", server.base_url + "/nb/")], FAST)
+    assert result.exit_code == EXIT_PARTIAL
+    assert result.errors == {"stub": 1} and result.counts["new"] == 1
+    db = sqlite_utils.Database(tmp_path / "s.db")
+    assert db.execute("select count(*) from documents").fetchone()[0] == 1
