@@ -94,7 +94,8 @@ class Fact:
 
     `status` tells a stated value from the ways a table cell can hold none:
     value (a number is printed), zero_word (a zero stated in words), blank (empty cell),
-    dash (-, /, — and similar: not applicable or nil as printed).
+    dash (-, /, — and similar: not applicable or nil as printed), unreadable (text that is
+    not a number, or a run of digits that cannot be split into cells with certainty).
     """
 
     key: str | None

@@ -17,6 +17,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,6 +39,15 @@ log = logging.getLogger("xxgk.crawl")
 
 EXIT_SUCCESS, EXIT_PARTIAL, EXIT_FAILURE, EXIT_LOCKED = 0, 1, 2, 3
 DOC_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # PDF, DOCX/zip, DOC/WPS (OLE)
+
+
+def site_of(host: str) -> str:
+    """The site a host belongs to: for x.gov.cn hosts the domain under gov.cn (xxgk.a.gov.cn
+    -> a.gov.cn), for any other host the host itself (mirrors and lookalikes stay apart)."""
+    host = host.lower().rstrip(".")
+    if host.endswith(".gov.cn"):
+        return ".".join(host.split(".")[-3:])
+    return host
 
 
 def utc_now() -> str:
@@ -122,23 +132,27 @@ class Crawl:
         self.total_count = 0
         self.finished: asyncio.Event | None = None
         self.fetcher: Fetcher | None = None
+        self.last_log: dict[str, int | None] = {}  # url -> its last fetch_log row
 
     # ------------------------------------------------------------------ hosts and sources
     def allowed_host(self, host: str) -> bool:
-        """Where a redirect may lead: the sources' hosts and the configured suffixes."""
+        """Where a redirect may lead: a source's site (see `site_of`) or a configured suffix."""
         host = host.lower()
-        hosts = {s.host.lower() for s in self.sources.values()}
-        return host in hosts or host.endswith(settings.CRAWL_ALLOWED_HOST_SUFFIXES or ("\0",))
+        sites = {site_of(s.host) for s in self.sources.values()}
+        return site_of(host) in sites or host.endswith(
+            settings.CRAWL_ALLOWED_HOST_SUFFIXES or ("\0",))
 
     def link_allowed(self, url: str, source: Source) -> bool:
-        import re
-
+        """A link is followed when it stays on the source's site: the same host, or another
+        host of the same .gov.cn domain (www.x.gov.cn and xxgk.x.gov.cn are one publisher's),
+        or when the registry's url_pattern for the source matches it."""
         host = (urlsplit(url).hostname or "").lower()
-        if host == source.host.lower():
+        if site_of(host) == site_of(source.host):
             return True
         if source.url_pattern and re.search(source.url_pattern, url):
             return True
-        return any(host.endswith(sfx) for sfx in settings.CRAWL_ALLOWED_HOST_SUFFIXES)
+        return bool(settings.CRAWL_ALLOWED_HOST_SUFFIXES) and host.endswith(
+            settings.CRAWL_ALLOWED_HOST_SUFFIXES)
 
     # ------------------------------------------------------------------ run bookkeeping
     def _start_run(self) -> bool:
@@ -208,7 +222,8 @@ class Crawl:
 
     def _on_attempt(self, row: dict[str, Any]) -> None:
         self.counts["requests"] += 1
-        self._insert("fetch_log", {"run_id": self.run_id, "from_cache": 0, **row})
+        self.last_log[str(row["url"])] = self._insert(
+            "fetch_log", {"run_id": self.run_id, "from_cache": 0, **row})
         event("fetch", logging.DEBUG, url=row["url"], status=row.get("status"),
               bytes=row.get("bytes"), ms=row.get("elapsed_ms"),
               attempt=row["attempt"] if row["attempt"] > 1 else None,
@@ -327,12 +342,12 @@ class Crawl:
         row = cur.fetchone()
         return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
 
-    def _insert(self, table: str, values: dict[str, Any]) -> None:
+    def _insert(self, table: str, values: dict[str, Any]) -> int | None:
         """Plain SQL: sqlite-utils' helpers introspect the table on every call."""
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
-        self.db.conn.execute(f"insert into {table} ({cols}) values ({marks})",
-                             list(values.values()))
+        return self.db.conn.execute(f"insert into {table} ({cols}) values ({marks})",
+                                    list(values.values())).lastrowid
 
     def _update_page(self, url: str, values: dict[str, Any]) -> None:
         sets = ", ".join(f"{k} = ?" for k in values)
@@ -427,8 +442,11 @@ class Crawl:
                 resp.headers.get("last-modified"), "status": resp.status,
                 "last_fetched_at": utc_now()}
 
-    def _children(self, item: Item, children: list[Item]) -> list[Item]:
-        """Record links and queue children not yet in this run's frontier."""
+    def _children(self, item: Item, children: list[Item], replace: bool = True) -> list[Item]:
+        """Record a page's links (replacing those of its previous version) and queue the
+        children not yet in this run's frontier."""
+        if replace:
+            self.db.conn.execute("delete from crawl_links where parent = ?", [item.url])
         fresh = []
         for child in children:
             self.db.conn.execute("insert or ignore into crawl_links (parent, child) values (?, ?)",
@@ -439,9 +457,8 @@ class Crawl:
 
     def _not_modified(self, item: Item, known: dict[str, Any], resp: Response) -> None:
         self.counts["not_modified"] += 1
-        self.db.conn.execute("update fetch_log set from_cache = 1 where id = (select max(id) "
-                             "from fetch_log where url = ? and run_id = ?)",
-                             [item.url, self.run_id])
+        self.db.conn.execute("update fetch_log set from_cache = 1 where id = ?",
+                             [self.last_log.get(item.url)])
         children: list[Item] = []
         for r in self.db.execute(
             "select p.url, p.kind, p.title, p.report_year, p.publisher from crawl_links l join "
@@ -455,7 +472,7 @@ class Crawl:
             self._report_seen(item)
         with self.db.conn:
             self._upsert_page(item, {"last_fetched_at": utc_now(), "status": 304})
-            fresh = self._children(item, children)
+            fresh = self._children(item, children, replace=False)
             self._mark(item, "done")
             self._save_counts()
         event("page.not_modified", url=item.url, kind=item.kind, children=len(children))

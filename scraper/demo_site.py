@@ -9,6 +9,7 @@ government site that static files alone cannot show.
 - ETag and Last-Modified on every file; If-None-Match / If-Modified-Since answer 304.
 - Content types as such sites send them: PDF as application/octet-stream, HTML mostly
   without a charset, and one GBK page with a wrong `charset=UTF-8` header.
+- `slow`: paths that answer only after a wait (timeouts).
 - `redirects`: paths that answer 302 to a given Location.
 - `gone`: paths that answer 404 (a report taken down, a column moved).
 - Every request is recorded (time, path, conditional headers) so tests can check politeness.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -51,6 +53,12 @@ class DemoHandler(BaseHTTPRequestHandler):
     server: DemoServer
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without TCP_NODELAY each small response
+        # waits ~40 ms for the client's delayed ACK (Nagle), which measures the kernel, not us
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: object) -> None:  # quiet: tests read `hits`
         pass
 
@@ -75,6 +83,7 @@ class DemoServer(ThreadingHTTPServer):
     """The demo site on a background thread. `port=0` picks a free port."""
 
     daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 drops connections under concurrency
 
     def __init__(self, root: Path = WWW, host: str = settings.DEMO_HOST, port: int = 0,
                  fails_once: tuple[str, ...] | None = None) -> None:
@@ -86,6 +95,7 @@ class DemoServer(ThreadingHTTPServer):
         self.fails_once = set(fails_once)
         self.gone: set[str] = set()  # paths that now answer 404 (a report taken down)
         self.redirects: dict[str, str] = {}  # path -> Location of a 302
+        self.slow: dict[str, float] = {}  # path -> seconds to wait before answering
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -114,6 +124,8 @@ class DemoServer(ThreadingHTTPServer):
             if path in self.fails_once:
                 self.fails_once.discard(path)
                 return 500, b"<h1>500 Internal Server Error</h1>", {"Content-Type": "text/html"}
+        if path in self.slow:
+            time.sleep(self.slow[path])
         if path in self.redirects:
             return 302, b"", {"Location": self.redirects[path]}
         file = None if path in self.gone else self.file_for(target)

@@ -157,9 +157,17 @@ class Fetcher:
             robots_url = f"{parts.scheme}://{host}/robots.txt"
             resp = await self._fetch_once_with_retries(robots_url, {}, self.config.max_html_bytes,
                                                        purpose="robots")
+            for _hop in range(self.config.max_redirects):  # http -> https and the like
+                if resp.status not in (301, 302, 303, 307, 308) or "location" not in resp.headers:
+                    break
+                robots_url = urljoin(robots_url, resp.headers["location"])
+                resp = await self._fetch_once_with_retries(robots_url, {},
+                                                           self.config.max_html_bytes,
+                                                           purpose="robots")
             if resp.status == 200:
                 rules = Robots(resp.body.decode("utf-8", errors="replace"))
-            elif resp.status is not None and 400 <= resp.status < 500:
+            elif resp.status is not None and 300 <= resp.status < 500:
+                # missing (4xx) or redirected nowhere useful: no rules, as Google and Scrapy do
                 rules = Robots(None)
             else:
                 rules = Robots(None, unreachable=resp.error or f"HTTP {resp.status}")

@@ -7,7 +7,7 @@ report). Region codes are GB/T 2260 codes looked up by exact province/city/count
 division list the archive uses (cpca's resources/adcodes.csv, 2020 edition); a name that is not
 found exactly, or a national body, gets no code. All rows are marked not reachable from CI.
 
-    /work/venv/bin/python -m scraper.make_registry    # rewrites sources.csv at the repo root
+    .venv/bin/python -m scraper.make_registry    # rewrites sources.csv at the repo root
 """
 
 from __future__ import annotations

@@ -49,10 +49,11 @@ def test_same_query_gives_requests_across_legacy_and_v2021_years(corpus_db):
     rows = {r["report_year"]: r for r in corpus_db.query(
         "select report_year, era, new_requests from report_values "
         "where publisher_id = '平潭综合实验区管理委员会'")}
-    # 2012 未收到…申请 (a zero in words), 2014 信函申请1条, 2021 共收到70件申请, 2023 共计81件,
-    # 2025 申请154件 — as the reports state them.
-    assert {y: rows[y]["new_requests"] for y in (2012, 2014, 2021, 2023, 2025)} == {
-        2012: 0, 2014: 1, 2021: 70, 2023: 81, 2025: 154}
+    # As the reports state them (and the gold files record): 2012 and 2018 未收到…申请 (zeros in
+    # words), 2020 受理…申请21件, 2021 共收到70件申请, 2023 共计81件, 2025 申请154件.
+    years = (2012, 2018, 2020, 2021, 2023, 2025)
+    assert {y: rows[y]["new_requests"] for y in years} == {
+        2012: 0, 2018: 0, 2020: 21, 2021: 70, 2023: 81, 2025: 154}
     assert rows[2012]["era"] == "legacy" and rows[2023]["era"] == "v2021"
 
 

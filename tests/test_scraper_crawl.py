@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -115,10 +116,23 @@ def test_per_host_delay_holds(first) -> None:
     assert min(b - a for a, b in itertools.pairwise(client)) >= DELAY - 0.005
 
 
-def test_user_agent_names_the_crawler_and_a_contact_url(first) -> None:
+def test_user_agent_names_the_crawler_and_the_operators_contact(first) -> None:
     agents = {h.user_agent for h in first[2]}
-    assert len(agents) == 1 and agents.pop().startswith("xxgk-archive/") and "+http" in str(
-        first[2][0].user_agent)
+    assert agents == {settings.CRAWL_USER_AGENT}
+    assert settings.CRAWL_USER_AGENT.startswith("xxgk-archive/")
+
+
+def test_contact_from_the_environment_goes_into_the_user_agent() -> None:
+    import subprocess
+    import sys
+
+    code = "from xxgk import settings; print(settings.CRAWL_USER_AGENT)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "XXGK_CONTACT": "mailto:archive@example.org"},
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert "+mailto:archive@example.org" in out
 
 
 def test_duplicate_report_is_stored_once(first) -> None:
@@ -209,6 +223,8 @@ def test_crawl_stays_on_the_sources_hosts(tmp_path) -> None:
                                          r"files\.b\.gov\.cn/")])
     a, b = c.sources["a"], c.sources["b"]
     assert c.link_allowed("http://a.gov.cn/x.html", a)
+    assert c.link_allowed("http://xxgk.a.gov.cn/nb/x.pdf", a)  # same .gov.cn site
+    assert not c.link_allowed("http://a.gov.cn.mirror.example/x.html", a)
     assert not c.link_allowed("http://mirror.example.com/a.gov.cn/x.html", a)
     assert not c.link_allowed("http://b.gov.cn/x.html", a)
     assert c.link_allowed("http://files.b.gov.cn/x.pdf", b)

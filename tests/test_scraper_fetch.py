@@ -78,3 +78,33 @@ def test_robots_crawl_delay_is_a_floor() -> None:
 
 async def _slot(delay: float) -> HostSlot:
     return HostSlot(delay=delay, autothrottle=True)
+
+
+def test_robots_txt_behind_a_redirect_is_followed() -> None:
+    with DemoServer(fails_once=()) as server:
+        server.redirects["/robots.txt"] = "/files/robots-moved.txt"
+        server.gone.add("/files/robots-moved.txt")
+        (page,) = fetch_all(server, ["/private/zfxxgknb/t20240101_9999.html"])
+    # the moved robots.txt is missing (404): no rules, so the page is fetched
+    assert page.ok
+
+
+def test_robots_txt_server_error_forbids_the_host() -> None:
+    with DemoServer(fails_once=("/robots.txt",)) as server:  # one 500, and no retry allowed
+        async def go():
+            f = Fetcher(FetchConfig(delay=0.0, backoff_base=0.01, retry_times=0))
+            try:
+                return await f.robots_for(server.base_url + "/sjj/gknb.html")
+            finally:
+                await f.close()
+        rules = asyncio.run(go())
+    assert rules.unreachable == "HTTP 500"
+
+
+def test_a_slow_answer_times_out_and_is_retried() -> None:
+    with DemoServer(fails_once=()) as server:
+        server.slow["/sjj/gknb.html"] = 0.5
+        (page,) = fetch_all(server, ["/sjj/gknb.html"],
+                            FetchConfig(delay=0.0, timeout_total=0.1, retry_times=1,
+                                        backoff_base=0.01))
+    assert page.error_kind == "timeout" and page.attempts == 2

@@ -439,8 +439,9 @@ def test_text_table2_caption_and_header_on_one_line() -> None:
     ]
     got, tables = facts_by_key([grid(rows, "text")])
     assert tables[0].version == "v2019"
-    assert [got[f"active.licensing.{c}"].value for c in ("prev_year_items", "change",
-                                                          "decisions")] == [396, -185, 2278]
+    assert [
+        got[f"active.licensing.{c}"].value for c in ("prev_year_items", "change", "decisions")
+    ] == [396, -185, 2278]
     assert got["active.fees.prev_year_items"].value == 35
     assert got["active.fees.change"].status == "blank"
     assert "block's header" in got["active.fees.change"].note
@@ -601,8 +602,15 @@ def test_corpus_101_table3_from_text_is_exact_or_unplaced() -> None:
         "results.total": [767, 35, None, None, 2, 1, 805],
         "applications.carried_forward": [72, None, None, None, None, None, 72],
     }
-    cols = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
-            "other_org", "total")
+    cols = (
+        "natural_person",
+        "commercial",
+        "research",
+        "social_welfare",
+        "legal_service",
+        "other_org",
+        "total",
+    )
     placed = 0
     for prefix, row in printed.items():
         for col, value in zip(cols, row, strict=True):
@@ -615,3 +623,46 @@ def test_corpus_101_table3_from_text_is_exact_or_unplaced() -> None:
     if unplaced:
         rule = next(c for c in checks if c.rule == "table.unplaced_cells" and "三" in c.detail)
         assert not rule.ok
+
+
+def _needs_text_grid() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("parser.tables.text_grid") is None:
+        pytest.skip("parser.tables.text_grid (grids rebuilt from text) does not exist yet")
+
+
+def test_corpus_104_in_force_with_history_note_and_split_header_words() -> None:
+    _needs_text_grid()
+    _, got, facts, _ = _corpus("excerpts/104_wuhan-hanyang-office_2022.txt")
+    assert {f.version for f in facts if f.table == "二"} == {"v2021"}
+    assert got["active.normative_docs.in_force"].value == 8
+    assert got["active.normative_docs.in_force"].column.startswith("现行有效件数")
+    assert got["active.regulations.in_force"].status == "blank"
+    assert got["active.normative_docs.repealed"].value == 12
+    assert _vals(got, "applications.new") == [8, 0, 0, 0, 0, 0, 8]
+    assert [f for f in facts if f.key is None] == []
+
+
+def test_corpus_103_v2019_table2_from_one_cell_per_line_text() -> None:
+    _needs_text_grid()
+    _, got, facts, _ = _corpus("excerpts/103_taojiang-audit_2020.txt")
+    t2 = {k: f.value for k, f in got.items() if k.startswith("active.")}
+    assert len(t2) == 22 and {f.version for f in facts if f.table == "二"} == {"v2019"}
+    assert [
+        t2[f"active.normative_docs.{c}"] for c in ("new_made", "new_published", "total_published")
+    ] == [2, 2, 2]
+    assert t2["active.procurement.amount_yuan"] == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["105_weihai-wendeng-audit_2020", "106_weihai-wendeng-xinfang_2022"]
+)
+def test_corpus_table4_with_stacked_headers(name: str) -> None:
+    _needs_text_grid()
+    _, _, facts, checks = _corpus(f"excerpts/{name}.txt")
+    t4 = [f for f in facts if f.table == "四"]
+    assert len(t4) == 15 and all(f.key and f.value == 0 for f in t4)
+    assert {f.version for f in t4} == {None}  # no table 二 on the page to take it from
+    group = [c for c in checks if c.rule == "table4.group_total"]
+    assert len(group) == 3 and all(c.ok for c in group)

@@ -1,8 +1,13 @@
-"""The `xxgk` command: one click command per Python function of the parser and archive.
+"""The `xxgk` command: one click command per Python function (the sqlite-utils way).
 
-xxgk parse PATH...   JSON Lines, one object per document (parser.parse_path)
-xxgk eval            precision/recall against fixtures/gold (parser.evaluate)
-xxgk demo            the main job on the bundled demo documents
+    xxgk run             the main job: crawl + build (+ serve)        scraper.jobs
+    xxgk crawl           fetch the registry's reports into the archive scraper.crawl
+    xxgk sources check   validate a sources registry                  scraper.registry
+    xxgk import PATH...  add local files to the archive               archive.importer
+    xxgk build           parse new or stale stored documents          archive.build
+    xxgk serve           Datasette on the archive                     archive.serve
+    xxgk parse PATH...   JSON Lines, one object per document          parser.parse_path
+    xxgk eval            the parser against fixtures/gold             parser.evaluate
 """
 
 from __future__ import annotations
@@ -71,35 +76,6 @@ def eval_command(gold_dir: Path, corpus_dir: Path, verbose: bool) -> None:
     if not corpus_dir.is_dir():
         raise click.ClickException(f"corpus folder not found: {corpus_dir}")
     click.echo(report(evaluate(gold_dir, corpus_dir), verbose=verbose))
-
-
-@cli.command()
-@click.option("--source", type=click.Path(path_type=Path), default=settings.DEMO_DIR)
-def demo(source: Path) -> None:
-    """The main job on the bundled demo documents: parse each and print a summary."""
-    from parser import parse_path
-
-    ok = failed = 0
-    for path in iter_documents((source,)):
-        result = parse_path(path)
-        rel = path.relative_to(source) if path.is_relative_to(source) else path
-        if result.error:
-            failed += 1
-            click.echo(f"FAILED  {rel}: {result.error}")
-            continue
-        ok += 1
-        keyed = sum(1 for f in result.facts if f.key)
-        broken = [c.rule for c in result.checks if not c.ok]
-        top = sum(s.level == 1 for s in result.sections)
-        click.echo(
-            f"{'report ' if result.is_report else 'skipped'} {rel}: {result.publisher or '?'} "
-            f"{result.report_year or '?'} [{result.format}] sections={top} "
-            f"facts={len(result.facts)} keyed={keyed} checks={len(result.checks)} "
-            f"failed={len(broken)}" + (f" ({', '.join(sorted(set(broken)))})" if broken else "")
-        )
-    click.echo(f"{ok} parsed, {failed} failed")
-    if ok == 0:
-        sys.exit(1)
 
 
 # --- crawler (scraper/) -------------------------------------------------------------------

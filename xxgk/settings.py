@@ -6,6 +6,7 @@ knob at once and a test or a deployment can change one in one place.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,16 +26,10 @@ MAX_BINARY_BYTES = 64 * 1024 * 1024
 MAX_PDF_PAGES = 300
 # Text longer than this after cleaning is cut (and the cut is recorded in the document's meta).
 MAX_TEXT_CHARS = 2_000_000
-# lxml refuses trees deeper than this; hostile pages nest thousands of <div>s.
-MAX_HTML_DEPTH = 256
 # Table spans above this are capped (hostile pages write colspan="100000"), and a table whose
 # expanded grid would hold more positions than MAX_TABLE_CELLS gets no Grid (its text stays).
 MAX_TABLE_SPAN = 1000
 MAX_TABLE_CELLS = 200_000
-
-# --- Parsing -----------------------------------------------------------------------------
-# Relative tolerance when a printed percentage is compared with its counts (33.4% for 8/24).
-PERCENT_TOLERANCE_POINTS = 0.15
 
 # --- Table grids from PDF and text (parser.tables.pdf_grid / text_grid / flattened) -------
 # Distance in PDF points under which two ruling or cell edges count as the same line; WPS and
@@ -66,9 +61,12 @@ TABLE_PROSE_MIN_CHARS = 20
 # The defaults are those of a polite crawler on government sites: one request at a time per
 # host, at least one second apart (more if robots.txt asks with Crawl-delay), an honest
 # User-Agent with a contact URL, and hard caps so that one bad site cannot stall the job.
+# The contact in the User-Agent is the operator's (a URL or an e-mail address): set
+# XXGK_CONTACT where the crawler runs. The project ships none rather than invent one.
+CRAWL_CONTACT = os.environ.get("XXGK_CONTACT", "").strip()
 CRAWL_USER_AGENT = (
-    "xxgk-archive/0.1 (+https://github.com/xxgk-archive/xxgk-archive; "
-    "research archive of government information disclosure annual reports)"
+    "xxgk-archive/0.1 (research archive of government information disclosure annual reports"
+    + (f"; +{CRAWL_CONTACT})" if CRAWL_CONTACT else ")")
 )
 CRAWL_DELAY = 1.0  # seconds between two requests to one host (never less)
 CRAWL_CONCURRENCY_PER_HOST = 1

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from xxgk.settings import TABLE_LABEL_FUZZY_MARGIN, TABLE_LABEL_FUZZY_THRESHOLD
 
@@ -36,9 +37,14 @@ FUZZY_THRESHOLD = TABLE_LABEL_FUZZY_THRESHOLD
 FUZZY_MARGIN = TABLE_LABEL_FUZZY_MARGIN
 
 
+@lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """A comparable form of a printed label: width, brackets, numbering and spaces unified."""
-    protected = "".join(ch if ch in _CIRCLED else unicodedata.normalize("NFKC", ch) for ch in text)
+    if _CIRCLED.isdisjoint(text):
+        protected = unicodedata.normalize("NFKC", text)
+    else:
+        protected = "".join(
+            ch if ch in _CIRCLED else unicodedata.normalize("NFKC", ch) for ch in text)
     s = _SPACE_RE.sub("", protected)
     s = _QUOTES_RE.sub("", s)
     s = s.replace("〔", "[").replace("〕", "]").replace("【", "[").replace("】", "]")
