@@ -9,7 +9,7 @@ by the suffixes `xxgk parse` reads. Importing the same file twice stores it once
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +18,7 @@ import sqlite_utils
 
 from archive.schema import ensure_schema
 from archive.store import add_document
-
-DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx", ".doc", ".wps", ".js"}
+from parser.load import iter_document_paths
 
 
 @dataclass
@@ -36,17 +35,6 @@ class ImportStats:
         )
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Named files, and the documents inside named folders (sorted, so imports are repeatable)."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES:
-                    yield child
-        else:
-            yield path
-
-
 def import_paths(
     db: sqlite_utils.Database,
     paths: Iterable[str | Path],
@@ -57,7 +45,7 @@ def import_paths(
     """Store every file under `paths` with its provenance; unreadable paths are listed."""
     ensure_schema(db)
     stats = ImportStats()
-    files = list(iter_files(Path(p) for p in paths))
+    files = list(iter_document_paths(Path(p) for p in paths))
     iterator: Iterable[Path] = files
     bar = None
     if progress and files:

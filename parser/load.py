@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from parser.encoding import decode
@@ -202,3 +203,22 @@ def load_text(raw: str, source: str, encoding: str | None) -> Document:
         encoding=encoding,
         meta=meta,
     )
+
+
+# File endings of documents a folder may hold: what `xxgk parse` and `xxgk import` pick up
+# when given a folder (a file named on the command line is read whatever its ending).
+DOCUMENT_SUFFIXES = frozenset(
+    {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx", ".doc", ".wps", ".js"}
+)
+
+
+def iter_document_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Named files, and the documents inside named folders (sorted, so runs are repeatable)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES:
+                    yield child
+        else:
+            yield path
+

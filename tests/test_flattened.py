@@ -196,9 +196,11 @@ def test_013_v2019_table_breaks_the_total_rule() -> None:
     assert res.status == "no_solution"
     assert "（七）总计 = Σ result rows" in res.reason
     assert res.values == {}
-    # rows a run fixes by itself (one digit per cell) stay placeable
+    # rows their own 总计 fixes stay placeable (no rule across rows used)
     assert res.fixed["results.disclosed"] == [6, 0, 0, 0, 0, 1, 7]
-    assert "results.total" not in res.fixed  # "20 0 00 0 121" cuts three ways without rules
+    # "20 0 00 0 121" cuts three ways; only 20,0,0,0,0,1,21 has 总计 = the sum of the row
+    assert res.fixed["results.total"] == [20, 0, 0, 0, 0, 1, 21]
+    assert res.fixed["applications.new"] == [20, 0, 0, 0, 0, 1, 21]  # "200 000121"
 
 
 def test_015_v2021_unique_and_consistent_with_prose() -> None:

@@ -14,25 +14,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from xxgk import settings
-
-DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".docx", ".doc", ".wps", ".js"}
-
-
-def iter_documents(paths: tuple[Path, ...]) -> Iterator[Path]:
-    """Files named on the command line, and the documents inside named directories."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES:
-                    yield child
-        else:
-            yield path
 
 
 @click.group()
@@ -54,8 +40,9 @@ def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
     command goes on with the rest and exits 0.
     """
     from parser import parse_path
+    from parser.load import iter_document_paths
 
-    for path in iter_documents(paths):
+    for path in iter_document_paths(paths):
         result = parse_path(path).to_dict()
         if summary:
             result.pop("facts")

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from parser.tables.layout import ColDef, load_layouts
 from xxgk.settings import FLATTENED_MAX_COMBINATIONS, FLATTENED_MAX_ROW_CANDIDATES
 
 _CELL = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -64,8 +66,9 @@ class SplitResult:
     satisfy every rule; `fixed` holds the rows that are the same in all of them, when the
     search was complete), "no_solution" (no combination satisfies the rules: the document
     breaks one, or a run is not what it seems), or "gave_up" (a search cap was reached).
-    For no_solution and gave_up, `fixed` holds only rows whose run can be cut one way at
-    all (no rule used), so they stay placeable whatever rule the document breaks.
+    For no_solution and gave_up, `fixed` holds only rows that one rule inside the row fixes
+    (table 三: one cut whose 总计 is the sum of the row), so they stay placeable whatever rule
+    across rows the document breaks.
     """
 
     status: str
@@ -130,13 +133,29 @@ def split_row(
     return out
 
 
+def _fits(cells: list[str], columns: Sequence[ColDef]) -> bool:
+    """Each cell has a form its column allows: a sign only in a signed column (本年增/减),
+    a fraction only in a decimal one (amounts); every other cell is a whole count."""
+    for cell, col in zip(cells, columns, strict=True):
+        if cell[0] in "+-" and not col.signed:
+            return False
+        if "." in cell and not col.decimal:
+            return False
+    return True
+
+
 def _num(cell: str) -> int | float:
     return float(cell) if "." in cell else int(cell)
 
 
+def _counts(splits: list[list[str]]) -> list[list[str]]:
+    """Splits whose every cell is a whole count (tables 三 and 四 print no sign, no fraction)."""
+    return [s for s in splits if all(c.isdigit() for c in s)]
+
+
 def _row_candidates(run: str, ncols: int, row_sum: bool) -> list[list[int | float]]:
     """Splits of a row as numbers; with `row_sum`, only those whose last cell is the sum."""
-    cands = [[_num(c) for c in split] for split in split_row(run, ncols)]
+    cands = [[_num(c) for c in split] for split in _counts(split_row(run, ncols))]
     if row_sum:
         cands = [c for c in cands if c[-1] == sum(c[:-1])]
     return cands
@@ -196,16 +215,19 @@ def solve_table3(rows: dict[str, str]) -> SplitResult:
 
 
 def _self_evident(rows: dict[str, str]) -> dict[str, list[int | float]]:
-    """Rows a run fixes by itself, whatever rule the document breaks: "0000000" (one digit
-    per cell), "4 0 0 0 0 0 4" — exactly one way to cut them, no arithmetic used."""
+    """Rows a run fixes by itself, whatever column rule the document breaks: exactly one way
+    to cut the run into seven counts whose last is the sum of the other six ("0000000",
+    "4 0 0 0 0 0 4", "200 000121" = 20,0,0,0,0,1,21). Only the row's own 总计 is used, never
+    a rule across rows, so a table whose columns do not add up still shows its rows as
+    printed (and the table checks then record the broken sums)."""
     out: dict[str, list[int | float]] = {}
     for rid, run in rows.items():
         try:
-            splits = split_row(run, 7)
+            cands = _row_candidates(run, 7, row_sum=True)
         except SplitLimitError:
             continue
-        if len(splits) == 1:
-            out[rid] = [_num(c) for c in splits[0]]
+        if len(cands) == 1:
+            out[rid] = cands[0]
     return out
 
 
@@ -306,7 +328,7 @@ def solve_table4(run: str) -> SplitResult:
     litigation.after_review), five numbers each in COLUMNS_4 order.
     """
     try:
-        splits = [[_num(c) for c in s] for s in split_row(run, 15)]
+        splits = [[_num(c) for c in s] for s in _counts(split_row(run, 15))]
     except SplitLimitError as exc:
         return SplitResult("gave_up", reason=str(exc))
     good = [s for s in splits if all(s[g * 5 + 4] == sum(s[g * 5 : g * 5 + 4]) for g in range(3))]
@@ -343,11 +365,17 @@ def solve_table4(run: str) -> SplitResult:
 # --- table 二 ----------------------------------------------------------------------------
 
 
-def solve_simple_row(run: str, ncols: int) -> SplitResult:
+def solve_simple_row(
+    run: str, ncols: int, columns: Sequence[ColDef] | None = None
+) -> SplitResult:
     """A row with no arithmetic (table 二): placed only when the run splits exactly one way
-    (all-zero runs, or one cell per digit, or a one-column row)."""
+    (all-zero runs, or one cell per digit, or a one-column row).
+
+    With `columns` (the row's column definitions), a cell may print a sign or a fraction
+    only where its column allows one: "35-15" under 上一年项目数量 | 本年增/减 is 35 | -15.
+    """
     try:
-        splits = split_row(run, ncols)
+        splits = [s for s in split_row(run, ncols) if columns is None or _fits(s, columns)]
     except SplitLimitError as exc:
         return SplitResult("gave_up", reason=str(exc))
     counts = {"row": len(splits)}
@@ -407,13 +435,16 @@ def find_flattened_rows(
     searched after the previous one, so a label that reappears in prose before the table
     or a shorter label inside a longer one is not taken. A run ends where the next label
     begins (the next label may start with a digit: 00000002.其他法律… is 0000000 + 2.其他…)
-    or at the first character that cannot be part of a number.
+    or at the first character that cannot be part of a number. Only a label followed by
+    digits is taken: a row label quoted in prose before the table is skipped.
     """
     stop = len(text) if end is None else end
     found: list[tuple[str, re.Match[str]]] = []
     pos = start
     for row_id, pattern in labels:
-        m = re.compile(pattern).search(text, pos, stop)
+        # a label counts only where digits follow it: the same words in prose, or a
+        # heading row without cells, do not move the search past the table's own row
+        m = re.compile(pattern + r"(?=\s*[+-]?\d)").search(text, pos, stop)
         if m is None:
             continue
         found.append((row_id, m))
@@ -433,8 +464,6 @@ def find_flattened_rows(
 
 def layout_labels(table: str, version: str) -> list[tuple[str, str]]:
     """(row key, label regex) for every keyed row of a standard table, from layouts.toml."""
-    from parser.tables.layout import load_layouts  # the tables engineer's layout data
-
     layout = load_layouts()[table]
     out = []
     for row in layout.rows(version):
@@ -447,8 +476,6 @@ def layout_labels(table: str, version: str) -> list[tuple[str, str]]:
 
 def layout_widths(table: str, version: str) -> dict[str, int]:
     """Cells per row of a table from layouts.toml (二: 规章 3; 行政许可 1 in v2021, 3 in v2019)."""
-    from parser.tables.layout import load_layouts
-
     cells = load_layouts()[table].version(version).cells
     widths: dict[str, int] = {}
     for ref in cells:

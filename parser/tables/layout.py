@@ -31,6 +31,8 @@ class RowDef:
 class ColDef:
     id: str
     labels: list[str]
+    signed: bool = False  # the cell may print a sign (v2019 本年增/减: +1036, -185)
+    decimal: bool = False  # the cell may print a fraction (amounts in 万元 or 元)
 
 
 @dataclass
@@ -123,7 +125,15 @@ def _rows(raw: list[dict]) -> list[RowDef]:
 
 
 def _cols(raw: list[dict]) -> list[ColDef]:
-    return [ColDef(id=c["id"], labels=list(c["labels"])) for c in raw]
+    return [
+        ColDef(
+            id=c["id"],
+            labels=list(c["labels"]),
+            signed=bool(c.get("signed", False)),
+            decimal=bool(c.get("decimal", False)),
+        )
+        for c in raw
+    ]
 
 
 @cache
