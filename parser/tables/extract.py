@@ -2,7 +2,9 @@
 
 Grids come from the loader (`Document.tables`: HTML, DOCX, PDF). When a standard table is not
 among them (a text page, or a PDF whose table lost its rulings), the grids the text-grid
-builder rebuilds from `Document.text` are tried for the missing tables only.
+builder rebuilds from `Document.text` are tried for the missing tables only; a table still
+missing is then looked for as flattened rows (cells run together: flattened.py), split only
+where the arithmetic proves the split unique.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import importlib
 
 from parser.model import Check, Document, Fact, Grid, Section
 from parser.tables.checks import table_checks
+from parser.tables.flattened import flattened_tables
 from parser.tables.layout import load_layouts
 from parser.tables.mapper import TABLE_IDS, MappedTable, map_tables
 
@@ -33,6 +36,19 @@ def _text_grids(text: str) -> tuple[list[Grid], str | None]:
         return list(module.text_grids(text)), None
     except Exception as exc:
         return [], f"text_grids failed: {type(exc).__name__}: {exc}"
+
+
+def _flattened(
+    text: str, missing: list[str], versions: dict[str, str | None]
+) -> tuple[list[MappedTable], str | None]:
+    """Tables whose cells ran together in the text (flattened.py), for the missing ones.
+
+    Like the text-grid builder, a failure here must not lose the tables already found.
+    """
+    try:
+        return flattened_tables(text, missing, versions), None
+    except Exception as exc:
+        return [], f"flattened tables failed: {type(exc).__name__}: {exc}"
 
 
 def _usable(mt: MappedTable) -> bool:
@@ -62,6 +78,12 @@ def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTa
         for mt in later:
             if mt.table not in found and _usable(mt):
                 found[mt.table] = mt
+        missing = [t for t in TABLE_IDS if t not in found]
+        if missing:
+            flat, error = _flattened(doc.text, missing, {t: mt.version for t, mt in found.items()})
+            if error and errors is not None:
+                errors.append(error)
+            found.update({mt.table: mt for mt in flat})
     for mt in first + later:
         if mt.table not in found and mt.version_conflict:
             found[mt.table] = mt
