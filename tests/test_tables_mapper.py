@@ -271,6 +271,24 @@ def test_compound_group_and_item_label_in_one_cell() -> None:
     assert got["results.withheld.state_secret.total"].value == 2
 
 
+def test_one_label_column_holding_every_level() -> None:
+    """A flat grid (one label cell per row, as PDF attachments made from spreadsheets print
+    it) runs 三、本年度办理结果, the group and the item together."""
+    cols = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [
+        ["申请人情况", *cols],
+        ["一、本年新收政府信息公开申请数量", "3", "1", "0", "0", "0", "0", "4"],
+        ["三、本年度办理结果（一）予以公开", "1", "0", "0", "0", "0", "0", "1"],
+        ["三、本年度办理结果（三）不予公开1.属于国家秘密", "2", "0", "0", "0", "0", "1", "3"],
+        ["三、本年度办理结果（七）总计", "3", "1", "0", "0", "0", "0", "4"],
+    ]
+    got, _ = facts_by_key([grid(rows, "pdf")])
+    assert got["results.disclosed.natural_person"].value == 1
+    assert got["results.withheld.state_secret.other_org"].value == 1
+    assert got["results.withheld.state_secret.total"].value == 3
+    assert got["results.total.commercial"].value == 1
+
+
 def test_ambiguous_header_is_reported() -> None:
     rows = table3_rows(split=False)
     rows[2][5] = "商业企业"  # printed twice

@@ -336,31 +336,36 @@ class TableMapper:
         return leaf, None
 
     def _split_compound(self, parts: list[str]) -> list[str]:
-        """Split a label that runs a group and its item together (（三）不予公开1.属于国家秘密).
+        """Split a label that runs groups and their item together (（三）不予公开1.属于国家秘密,
+        三、本年度办理结果（三）不予公开1.属于国家秘密 in a grid with one label column).
 
         Only when the whole text is no known label, it starts with a known group label, and
-        the rest is exactly a known item of that group.
+        what follows is, group by group, exactly a known item of that group.
         """
-        assert self.version is not None
-        matcher = self.layout.row_matcher(self.version)
         out: list[str] = []
         for part in parts:
-            norm = normalize_label(part)
-            if matcher.exact(norm) or not norm:
-                out.append(part)
-                continue
-            split = None
-            for parent, kids in self.children.items():
-                for v in matcher.variants[parent]:
-                    rest = norm[len(v):].lstrip("/")
-                    if norm.startswith(v) and rest and matcher.exact(
-                            rest, among={k.id for k in kids}):
-                        split = [v, rest]
-                        break
-                if split:
-                    break
-            out.extend(split or [part])
+            out.extend(self._peel(part, normalize_label(part)) or [part])
         return out
+
+    def _peel(self, part: str, norm: str, among: set[str] | None = None) -> list[str] | None:
+        """`norm` as a chain of group labels ending in an exact item label, or None."""
+        assert self.version is not None
+        matcher = self.layout.row_matcher(self.version)
+        if not norm:
+            return None
+        if matcher.exact(norm, among=among) if among is not None else matcher.exact(norm):
+            return [part]
+        for parent, kids in self.children.items():
+            if among is not None and parent not in among:
+                continue
+            for v in matcher.variants[parent]:
+                rest = norm[len(v) :].lstrip("/")
+                if not (norm.startswith(v) and rest):
+                    continue
+                tail = self._peel(rest, rest, among={k.id for k in kids})
+                if tail:
+                    return [v, *tail]
+        return None
 
     def _is_fragment(self, part: str) -> bool:
         """A piece of the current group's label cut off by a page break (（四）无 | 法提供)."""
