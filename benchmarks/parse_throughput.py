@@ -1,10 +1,13 @@
-"""Parse throughput over the real corpus, with jieba segmentation alone as the baseline.
+"""Parse throughput over the real corpus and the project's table fixtures, with jieba
+segmentation alone as the baseline.
 
     python benchmarks/parse_throughput.py [--repeat N] [--corpus DIR]
 
-Prints, per format group (text/HTML, PDF): documents, MB, seconds, reports/s, MB/s, PDF
-pages/s, facts/s, and for the same extracted texts the time jieba needs just to segment
-them; then the process's peak memory. Nothing is asserted: figures are for the reader.
+Documents: ../shared/corpus (reports and excerpts: text, HTML in a JS wrapper, PDF) and the
+project's own table-format documents (fixtures/tables/*.html, the demo website's HTML, PDF and
+DOCX reports). Prints, per kind of document (text, html, pdf, docx): documents, MB, seconds,
+reports/s, MB/s, PDF pages/s, facts/s, and for the same extracted texts the time jieba needs
+just to segment them; then the process's peak memory. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -22,9 +25,17 @@ from parser import load  # noqa: E402
 from parser.pipeline import parse_document  # noqa: E402
 from xxgk import settings  # noqa: E402
 
+SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
 
-def group_of(path: Path) -> str:
-    return "pdf" if path.suffix.lower() == ".pdf" else "text/html"
+
+def documents(corpus: Path) -> list[tuple[Path, bytes]]:
+    roots = [corpus / "reports", corpus / "excerpts", settings.FIXTURES_DIR / "tables",
+             settings.FIXTURES_DIR / "site" / "www"]
+    found = []
+    for root in roots:
+        if root.is_dir():
+            found += sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+    return [(p, p.read_bytes()) for p in found]
 
 
 def main() -> None:
@@ -32,30 +43,31 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR)
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus (default 3)")
     args = ap.parse_args()
-    files = sorted(
-        p
-        for p in args.corpus.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in {".txt", ".pdf", ".html", ".htm"}
-        and "reference" not in p.parts
-    )
-    if not files:
-        sys.exit(f"no documents under {args.corpus}")
+    docs = documents(args.corpus)
+    if not docs:
+        sys.exit(f"no documents under {args.corpus} or fixtures/")
     import jieba
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    parse_document(load.load_bytes(files[0].read_bytes(), str(files[0])))  # warm caches
+    groups: dict[str, list[tuple[Path, bytes]]] = {}
+    for path, raw in docs:
+        try:
+            kind = load.load_bytes(raw, str(path)).kind  # also warms the caches
+        except Exception:
+            continue
+        groups.setdefault(kind, []).append((path, raw))
+    first = docs[0]
+    parse_document(load.load_bytes(first[1], str(first[0])))  # jieba's dictionary, rule caches
 
     print(
         f"{'group':10} {'docs':>5} {'MB':>7} {'load+parse s':>12} {'reports/s':>10} {'MB/s':>7} "
         f"{'pages/s':>8} {'facts/s':>9} {'jieba s':>8} {'jieba MB/s':>10}"
     )
-    for group in ("text/html", "pdf"):
-        members = [p for p in files if group_of(p) == group]
-        if not members:
+    for group in ("text", "html", "pdf", "docx"):
+        data = groups.get(group, [])
+        if not data:
             continue
-        data = [(p, p.read_bytes()) for p in members]
         size_mb = sum(len(b) for _, b in data) / 1e6
         texts, pages, facts = [], 0, 0
         t0 = time.perf_counter()
