@@ -21,6 +21,8 @@ import csv
 import hashlib
 import importlib.metadata
 import json
+import os
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,7 +55,9 @@ class BuildStats:
     reports_removed: int = 0
     facts_written: int = 0
     seconds: float = 0.0
-    parse_seconds: float = 0.0  # of `seconds`, time spent in the parser itself
+    parse_seconds: float = 0.0  # time spent in the parser (summed over worker processes)
+    write_seconds: float = 0.0  # of `seconds`, time spent in write transactions
+    workers: int = 1
     version: str = ""
     error_messages: list[str] = field(default_factory=list)
 
@@ -236,6 +240,65 @@ def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
         # Without both a publisher and a year the document is a report of its own.
         key = f"document/{document_id[:16]}"
     return Parsed(document_id, doc, result, pub, key, "report", None)
+
+
+# --- parallel parsing ---------------------------------------------------------------------------
+# Parsing is pure CPU on bytes read from the archive, so it spreads over processes: each worker
+# opens the database read-only and parses document ids in the order given; `imap` hands the
+# results back in that same order, so the single writer writes exactly what a sequential build
+# writes (same ids, byte-identical tables) and keeps the transactions and their crash safety.
+
+_worker_db: sqlite_utils.Database | None = None
+
+
+def _db_file(db: sqlite_utils.Database) -> str | None:
+    """The file behind a connection (None for an in-memory or temporary database)."""
+    for _seq, name, file in db.execute("pragma database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
+
+
+def _worker_init(path: str) -> None:
+    global _worker_db
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+    _worker_db = sqlite_utils.Database(conn)
+
+
+def _slim(parsed: Parsed) -> Parsed:
+    """What the writer needs of the Document (text, meta, kind): the offsets map, raw markup and
+    grids are dropped, so results cross the process boundary cheaply."""
+    if parsed.doc is not None:
+        from dataclasses import replace
+
+        parsed.doc = replace(parsed.doc, offsets=[], raw="", tables=[], pages=[])
+    return parsed
+
+
+def _worker_parse(document_id: str) -> tuple[Parsed, float]:
+    assert _worker_db is not None
+    t0 = time.perf_counter()
+    parsed = parse_document(_worker_db, document_id)
+    return _slim(parsed), time.perf_counter() - t0
+
+
+def _parsed_stream(db: sqlite_utils.Database, todo: list[str], workers: int):
+    """Yield (Parsed, parse seconds) for `todo` in order, in `workers` processes when useful."""
+    path = _db_file(db)
+    if workers <= 1 or path is None or len(todo) < settings.BUILD_PARALLEL_MIN_DOCUMENTS:
+        for document_id in todo:
+            t0 = time.perf_counter()
+            parsed = parse_document(db, document_id)
+            yield parsed, time.perf_counter() - t0
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(path,),
+                  maxtasksperchild=settings.BUILD_WORKER_MAX_TASKS) as pool:
+        yield from pool.imap(_worker_parse, todo, chunksize=settings.BUILD_PARSE_CHUNK)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -448,22 +511,32 @@ def _write_batch(db: sqlite_utils.Database, batch: list[tuple[Parsed, str | None
     """Record parses and update their reports: one transaction for the batch."""
     if not batch:
         return
+    started = time.perf_counter()
     with db.conn:
         for parsed, old_key in batch:
             _record_parse(db, parsed, version)
             for key in sorted({k for k in (parsed.key, old_key) if k}):
                 _reconcile(db, key, version, {parsed.document_id: parsed}, stats)
+    stats.write_seconds += time.perf_counter() - started
 
 
 def build(
-    db: sqlite_utils.Database, progress: bool = True, force: bool = False
+    db: sqlite_utils.Database, progress: bool = True, force: bool = False,
+    workers: int | None = None,
 ) -> BuildStats:
-    """Parse every stored document that is new or stale; idempotent (a re-run writes nothing)."""
+    """Parse every stored document that is new or stale; idempotent (a re-run writes nothing).
+
+    `workers` parse processes (default settings.BUILD_WORKERS, 0 = one per CPU); the results
+    are written in document order by this process alone, so the outcome is the same for any
+    number of workers."""
     started = time.perf_counter()
     ensure_schema(db)
     load_reference_tables(db)
     version = build_version()
     stats = BuildStats(version=version)
+    if workers is None:
+        workers = settings.BUILD_WORKERS
+    stats.workers = workers or os.cpu_count() or 1
     stats.documents_seen = db.execute("select count(*) from documents").fetchone()[0]
     todo = [
         r[0]
@@ -473,19 +546,20 @@ def build(
             [version, int(force)],
         )
     ]
-    iterator: Iterable[str] = todo
     bar = None
     if progress and todo:
         import click
 
-        bar = click.progressbar(todo, label="parsing", show_pos=True, file=None)
-        iterator = bar.__enter__()
+        bar = click.progressbar(length=len(todo), label="parsing", show_pos=True, file=None)
+        bar.__enter__()
     batch: list[tuple[Parsed, str | None]] = []
     try:
-        for document_id in iterator:
-            t0 = time.perf_counter()
-            parsed = parse_document(db, document_id)  # outside any transaction: no lock held
-            stats.parse_seconds += time.perf_counter() - t0
+        # Parsing happens outside any transaction: no lock held while the parser runs.
+        for parsed, parse_seconds in _parsed_stream(db, todo, stats.workers):
+            document_id = parsed.document_id
+            if bar is not None:
+                bar.update(1)
+            stats.parse_seconds += parse_seconds
             stats.parsed += 1
             if parsed.status == "report":
                 stats.reports += 1

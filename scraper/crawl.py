@@ -21,7 +21,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,7 +107,11 @@ class Crawl:
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.db_path = Path(db_path)
         self.sources = {s.name: s for s in sources}
-        self.config = config or FetchConfig()
+        config = config or FetchConfig()
+        # Non-public addresses only for the hosts of sources that explicitly allow them.
+        self.config = replace(config, private_hosts=frozenset(config.private_hosts) | {
+            s.host.lower() for s in sources if s.allows_private})
+        self.site_pages: Counter[str] = Counter()  # pages fetched per site in this process
         self.progress = progress
         self.db = sqlite_utils.Database(self.db_path)
         # WAL + synchronous=NORMAL: a commit per page stays cheap, and a killed process
@@ -368,6 +372,12 @@ class Crawl:
             else:
                 self.counts["failed"] += 1
                 self.errors[kind] += 1
+                # the request that ended the page carries the failure's kind (a stub page
+                # answered 200, a redirect that led off the site or in a loop)
+                self.db.conn.execute(
+                    "update fetch_log set error_kind = ?, error = coalesce(error, ?) where id = ?"
+                    " and run_id = ? and (error_kind is null or error_kind != ?)",
+                    [kind, message[:500], self.last_log.get(item.url), self.run_id, kind])
                 self._upsert_page(item, {"status": status, "last_fetched_at": utc_now()})
                 event("page.failed", url=item.url, kind=item.kind, error=kind, detail=message)
             self._mark(item, "failed")
@@ -398,9 +408,15 @@ class Crawl:
             with self.db.conn:
                 self._mark(item, "skipped")
             return
+        site = site_of(urlsplit(item.url).hostname or "")
+        if self.site_pages[site] >= settings.CRAWL_MAX_PAGES_PER_SITE:
+            self._fail(item, "site_cap", f"over {settings.CRAWL_MAX_PAGES_PER_SITE} pages for "
+                       f"{site} in one run: left for the next run", None)
+            return
+        self.site_pages[site] += 1
         rules = await self.fetcher.robots_for(item.url)
         if rules.unreachable:
-            self._fail(item, "host_unreachable", f"robots.txt: {rules.unreachable}", None)
+            self._fail(item, rules.kind, f"robots.txt: {rules.unreachable}", None)
             return
         if not rules.allowed(item.url, self.config.user_agent):
             self.counts["skipped"] += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -18,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from scraper.netguard import resolve_kind
 from scraper.politeness import HostSlot, Robots
 from xxgk import settings
 
@@ -44,6 +46,11 @@ class FetchConfig:
     backoff_max: float = settings.CRAWL_RETRY_BACKOFF_MAX
     retry_codes: tuple[int, ...] = settings.CRAWL_RETRY_HTTP_CODES
     obey_robots: bool = True
+    # Hosts (names or IP literals) that may resolve to loopback/private/link-local addresses:
+    # only the sources that explicitly allow it (registry column allow_private).
+    private_hosts: frozenset[str] = frozenset()
+    # robots.txt beyond this size is cut (RFC 9309 §2.5: parse at least 500 KiB), not refused.
+    robots_max_bytes: int = settings.CRAWL_ROBOTS_MAX_BYTES
 
     @classmethod
     def impolite(cls, **kw: object) -> FetchConfig:
@@ -125,8 +132,11 @@ class Fetcher:
         self.robots: dict[str, Robots] = {}
         self._robots_lock: dict[str, asyncio.Lock] = {}
         self.total = asyncio.Semaphore(max(1, config.concurrency_total))
+        self._address_ok: dict[tuple[str, int], str | None] = {}
         self.client = httpx.AsyncClient(
-            headers={"User-Agent": config.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+            # gzip and deflate only, decoded here under the size cap (see `_decoded_chunks`)
+            headers={"User-Agent": config.user_agent, "Accept-Language": "zh-CN,zh;q=0.9",
+                     "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(config.timeout_read, connect=config.timeout_connect),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max(4, config.concurrency_total * 2)),
@@ -155,20 +165,27 @@ class Fetcher:
             if host in self.robots:
                 return self.robots[host]
             robots_url = f"{parts.scheme}://{host}/robots.txt"
-            resp = await self._fetch_once_with_retries(robots_url, {}, self.config.max_html_bytes,
-                                                       purpose="robots")
+            cap = self.config.robots_max_bytes
+            resp = await self._fetch_once_with_retries(robots_url, {}, cap, purpose="robots",
+                                                       truncate=True)
             for _hop in range(self.config.max_redirects):  # http -> https and the like
                 if resp.status not in (301, 302, 303, 307, 308) or "location" not in resp.headers:
                     break
                 robots_url = urljoin(robots_url, resp.headers["location"])
-                resp = await self._fetch_once_with_retries(robots_url, {},
-                                                           self.config.max_html_bytes,
-                                                           purpose="robots")
-            if resp.status == 200:
+                if not self.allowed_host(urlsplit(robots_url).hostname or ""):
+                    break  # robots.txt moved off the site: treated as missing (4xx)
+                resp = await self._fetch_once_with_retries(robots_url, {}, cap,
+                                                           purpose="robots", truncate=True)
+            # RFC 9309 §2.3.1: 2xx -> the rules; 4xx ("unavailable") -> allow all; 5xx or no
+            # answer ("unreachable") -> disallow all for this run (the next run asks again).
+            if resp.status == 200 and not resp.error_kind:
                 rules = Robots(resp.body.decode("utf-8", errors="replace"))
-            elif resp.status is not None and 300 <= resp.status < 500:
+            elif resp.status is not None and 300 <= resp.status < 500 and (
+                    resp.error_kind in (None, "redirects") or resp.error_kind.startswith("http_")):
                 # missing (4xx) or redirected nowhere useful: no rules, as Google and Scrapy do
                 rules = Robots(None)
+            elif resp.error_kind == "private_address":
+                rules = Robots(None, unreachable=resp.error, kind="private_address")
             else:
                 rules = Robots(None, unreachable=resp.error or f"HTTP {resp.status}")
             delay = rules.crawl_delay(self.config.user_agent)
@@ -210,7 +227,7 @@ class Fetcher:
         return Response(url, current, error_kind="redirects", error="too many redirects")
 
     async def _fetch_once_with_retries(self, url: str, headers: dict[str, str], cap: int,
-                                       purpose: str) -> Response:
+                                       purpose: str, truncate: bool = False) -> Response:
         c = self.config
 
         def wait(state: object) -> float:
@@ -228,7 +245,7 @@ class Fetcher:
                                              retry=retry_if_exception_type(Retryable)):
                 with retry:
                     attempt += 1
-                    last = await self._attempt(url, headers, cap, attempt, purpose)
+                    last = await self._attempt(url, headers, cap, attempt, purpose, truncate)
         except Retryable as exc:
             resp = exc.response or Response(url, url)
             resp.error_kind, resp.error, resp.attempts = exc.kind, str(exc), attempt
@@ -240,8 +257,26 @@ class Fetcher:
         last.attempts = attempt
         return last
 
+    async def _check_address(self, url: str) -> None:
+        """Refuse (Final 'private_address') a URL whose host is or resolves to a loopback,
+        private, link-local or other non-public address, unless its host is allowed."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host in self.config.private_hosts:
+            return
+        if parts.scheme not in ("http", "https"):
+            raise Final("scheme", f"not an http(s) URL: {url}")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        key = (host, port)
+        if key not in self._address_ok:
+            found = await resolve_kind(host, port)
+            self._address_ok[key] = f"{found[0]} is {found[1]}" if found else None
+        if self._address_ok[key]:
+            raise Final("private_address", f"{host}: {self._address_ok[key]}; the source does "
+                        "not allow non-public addresses")
+
     async def _attempt(self, url: str, headers: dict[str, str], cap: int, attempt: int,
-                       purpose: str) -> Response:
+                       purpose: str, truncate: bool = False) -> Response:
         host = urlsplit(url).netloc
         slot = self.slot(host)
         row: dict[str, object] = {"url": url, "attempt": attempt, "purpose": purpose,
@@ -254,12 +289,18 @@ class Fetcher:
             resp = Response(url, url, conditional=bool(headers))
             status: int | None = None
             try:
-                resp = await asyncio.wait_for(self._get(url, headers, cap, resp),
+                await self._check_address(url)  # before any connection is made
+                resp = await asyncio.wait_for(self._get(url, headers, cap, resp, truncate),
                                               timeout=self.config.timeout_total)
                 status = resp.status
+                if status is not None and status >= 400:
+                    row.update(error_kind=f"http_{status}")
             except (httpx.TimeoutException, TimeoutError) as exc:
                 row.update(error_kind="timeout", error=repr(exc))
                 raise Retryable("timeout", f"timeout: {exc!r}") from exc
+            except httpx.RemoteProtocolError as exc:  # the server closed mid-answer
+                row.update(error_kind="connection_closed", error=repr(exc))
+                raise Retryable("connection_closed", f"connection closed: {exc!r}") from exc
             except httpx.TransportError as exc:
                 row.update(error_kind="network", error=repr(exc))
                 raise Retryable("network", f"network error: {exc!r}") from exc
@@ -281,21 +322,62 @@ class Fetcher:
                             _retry_after(resp.headers.get("retry-after")), response=resp)
         return resp
 
-    async def _get(self, url: str, headers: dict[str, str], cap: int, resp: Response) -> Response:
+    async def _get(self, url: str, headers: dict[str, str], cap: int, resp: Response,
+                   truncate: bool = False) -> Response:
+        """One GET; the body is read (and decompressed) only up to `cap` bytes: past it the
+        answer is refused ('too_large'), or cut when `truncate` (robots.txt)."""
         async with self.client.stream("GET", url, headers=headers) as r:
             resp.status = r.status_code
             resp.headers = {k: v for k, v in r.headers.items() if k.lower() in KEPT_HEADERS}
             if r.headers.get("location"):
                 resp.headers["location"] = r.headers["location"]
             declared = r.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > cap:
+            encoding = r.headers.get("content-encoding", "").strip().lower()
+            if (declared and declared.isdigit() and int(declared) > cap and not truncate
+                    and encoding in ("", "identity")):
                 raise Final("too_large", f"Content-Length {declared} over the cap of {cap} bytes")
             chunks: list[bytes] = []
             size = 0
-            async for chunk in r.aiter_bytes():
+            async for chunk in _decoded_chunks(r, encoding, cap):
                 size += len(chunk)
                 if size > cap:
-                    raise Final("too_large", f"body over the cap of {cap} bytes")
+                    if truncate:
+                        chunks.append(chunk[: len(chunk) - (size - cap)])
+                        break
+                    raise Final("too_large", f"body over the cap of {cap} bytes"
+                                + (f" (after {encoding} decoding)" if encoding else ""))
                 chunks.append(chunk)
             resp.body = b"".join(chunks)
         return resp
+
+
+async def _decoded_chunks(r: httpx.Response, encoding: str, cap: int):  # noqa: ANN201
+    """The body decoded from gzip/deflate by hand, never more than cap + 1 bytes from one
+    network chunk: httpx's own decoder inflates a whole chunk at once, so a 64 KB chunk of a
+    gzip bomb could become gigabytes before any size check could see it."""
+    if encoding in ("", "identity"):
+        async for chunk in r.aiter_raw():
+            yield chunk
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise Final("bad_encoding", f"Content-Encoding {encoding!r} is not gzip or deflate")
+    wbits = 16 + zlib.MAX_WBITS if encoding != "deflate" else zlib.MAX_WBITS
+    d = zlib.decompressobj(wbits)
+    produced = 0
+    try:
+        async for raw in r.aiter_raw():
+            data = raw
+            while data:
+                out = d.decompress(data, max(1, cap + 1 - produced))
+                produced += len(out)
+                if out:
+                    yield out
+                if produced > cap:
+                    return
+                data = d.unconsumed_tail
+                if d.eof and d.unused_data:  # a second gzip member follows
+                    data, d = d.unused_data, zlib.decompressobj(wbits)
+    except zlib.error as exc:
+        if encoding == "deflate" and produced == 0 and wbits > 0:  # raw deflate, no zlib header
+            raise Final("bad_encoding", f"deflate body not in zlib format: {exc}") from exc
+        raise Final("bad_encoding", f"{encoding} body does not decode: {exc}") from exc

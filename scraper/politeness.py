@@ -68,9 +68,10 @@ class Robots:
     host for this run, as Google does; a missing one (4xx) allows everything."""
 
     def __init__(self, text: str | None, *, forbid_all: bool = False,
-                 unreachable: str | None = None) -> None:
+                 unreachable: str | None = None, kind: str = "host_unreachable") -> None:
         self.forbid_all = forbid_all or unreachable is not None
         self.unreachable = unreachable  # why robots.txt could not be read (5xx, network)
+        self.kind = kind  # the failure kind pages of the host are logged with
         self.parser = Protego.parse(text) if text else None
 
     def allowed(self, url: str, user_agent: str) -> bool:

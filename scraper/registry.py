@@ -1,9 +1,11 @@
 """The sources registry: a CSV anyone can edit in a spreadsheet, one row per report column.
 
-Columns: name, region_code, level, url, parent, url_pattern, notes. `url` is the report
+Columns: name, region_code, level, url, parent, url_pattern, notes, allow_private. `url` is the report
 listing page; `url_pattern` (optional) is a regular expression that report URLs of this source
 may match on other hosts (by default the crawl stays on the listing's host); `notes` is free
-text (a note starting with "demo" marks the local demo website).
+text (a note starting with "demo" marks the local demo website); `allow_private` (optional,
+`yes`) lets the crawler connect to the source's own host although it is a loopback, private
+or link-local address (the local demo and test sites); without it such addresses are refused.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-COLUMNS = ("name", "region_code", "level", "url", "parent", "url_pattern", "notes")
+COLUMNS = ("name", "region_code", "level", "url", "parent", "url_pattern", "notes",
+           "allow_private")
+YES, NO = ("yes", "true", "1"), ("", "no", "false", "0")
 LEVELS = ("national", "province", "city", "county", "district", "township", "department",
           "demo")
 # Province-level prefixes of GB/T 2260 (the first two digits of every code).
@@ -32,11 +36,17 @@ class Source:
     parent: str = ""
     url_pattern: str = ""
     notes: str = ""
+    allow_private: str = ""
     line: int = 0
 
     @property
     def host(self) -> str:
         return urlsplit(self.url).hostname or ""
+
+    @property
+    def allows_private(self) -> bool:
+        """The registry allows this source's host to be a non-public address."""
+        return self.allow_private.strip().lower() in YES
 
     @property
     def is_demo(self) -> bool:
@@ -108,6 +118,9 @@ def check_sources(path: Path) -> list[Problem]:
                 re.compile(s.url_pattern)
             except re.error as exc:
                 problems.append(Problem(s.line, f"bad url_pattern: {exc}"))
+        if s.allow_private.strip().lower() not in YES + NO:
+            problems.append(Problem(s.line, f"bad allow_private {s.allow_private!r}: use yes "
+                                    "or leave it empty"))
         if s.parent and s.parent not in names:
             problems.append(Problem(s.line, f"parent {s.parent!r} is not a name in this file",
                                     fatal=False))

@@ -239,10 +239,10 @@ def test_registry_demo_file_points_at_the_demo_site() -> None:
 def test_a_source_that_is_a_report_page_is_stored_as_a_report(site, tmp_path) -> None:
     """Registry rows known only by a report page (no listing) still give their report."""
     url = site.base_url + "/sjj/2024/ndbg2023.htm"
-    result = crawl(tmp_path / "r.db", [Source("云溪县审计局", url)], FAST)
+    result = crawl(tmp_path / "r.db", [Source("云溪县审计局", url, allow_private="yes")], FAST)
     assert result.exit_code == EXIT_SUCCESS, result.summary()
     assert [(r["publisher"], r["year"]) for r in result.reports] == [("云溪县审计局", 2023)]
-    again = crawl(tmp_path / "r.db", [Source("云溪县审计局", url)], FAST)
+    again = crawl(tmp_path / "r.db", [Source("云溪县审计局", url, allow_private="yes")], FAST)
     assert again.exit_code == EXIT_SUCCESS and again.counts["not_modified"] == 1
     assert len(again.reports) == 1
 
@@ -260,7 +260,8 @@ def test_deleted_stub_page_answered_200_is_a_failure(tmp_path) -> None:
                                        "<p>对不起，该信息已删除或不存在！</p></body></html>",
                                        encoding="utf-8")
     with DemoServer(root=www, fails_once=()) as server:
-        result = crawl(tmp_path / "s.db", [Source("云溪县林业局", server.base_url + "/nb/")], FAST)
+        result = crawl(tmp_path / "s.db", [Source("云溪县林业局", server.base_url + "/nb/",
+                                                      allow_private="yes")], FAST)
     assert result.exit_code == EXIT_PARTIAL
     assert result.errors == {"stub": 1} and result.counts["new"] == 1
     db = sqlite_utils.Database(tmp_path / "s.db")

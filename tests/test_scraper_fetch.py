@@ -8,7 +8,9 @@ from scraper.demo_site import DemoServer
 from scraper.fetch import FetchConfig, Fetcher
 from scraper.politeness import HostSlot, Robots
 
-CFG = FetchConfig(delay=0.0, backoff_base=0.01, retry_times=1)
+# the test server is on 127.0.0.1: allowed by configuration, as the registry's allow_private
+LOCAL = frozenset({"127.0.0.1"})
+CFG = FetchConfig(delay=0.0, backoff_base=0.01, retry_times=1, private_hosts=LOCAL)
 
 
 def fetch_all(server: DemoServer, paths: list[str], config: FetchConfig = CFG,
@@ -36,7 +38,8 @@ def test_redirects_are_followed_on_host_and_refused_off_host() -> None:
 def test_size_cap_stops_a_download() -> None:
     with DemoServer(fails_once=()) as server:
         (big,) = fetch_all(server, ["/picture/0/2401201030123.docx"],
-                           FetchConfig(delay=0.0, max_bytes=10_000, retry_times=0))
+                           FetchConfig(delay=0.0, max_bytes=10_000, retry_times=0,
+                                       private_hosts=LOCAL))
     assert big.error_kind == "too_large" and big.body == b""
 
 
@@ -92,7 +95,8 @@ def test_robots_txt_behind_a_redirect_is_followed() -> None:
 def test_robots_txt_server_error_forbids_the_host() -> None:
     with DemoServer(fails_once=("/robots.txt",)) as server:  # one 500, and no retry allowed
         async def go():
-            f = Fetcher(FetchConfig(delay=0.0, backoff_base=0.01, retry_times=0))
+            f = Fetcher(FetchConfig(delay=0.0, backoff_base=0.01, retry_times=0,
+                                    private_hosts=LOCAL))
             try:
                 return await f.robots_for(server.base_url + "/sjj/gknb.html")
             finally:
@@ -106,5 +110,5 @@ def test_a_slow_answer_times_out_and_is_retried() -> None:
         server.slow["/sjj/gknb.html"] = 0.5
         (page,) = fetch_all(server, ["/sjj/gknb.html"],
                             FetchConfig(delay=0.0, timeout_total=0.1, retry_times=1,
-                                        backoff_base=0.01))
+                                        backoff_base=0.01, private_hosts=LOCAL))
     assert page.error_kind == "timeout" and page.attempts == 2

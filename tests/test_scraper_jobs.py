@@ -33,10 +33,11 @@ def write_registry(path: Path, base_url: str, demo: bool) -> Path:
     crawl does not start a server of its own."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["name", "region_code", "level", "url", "parent", "url_pattern", "notes"])
+        w.writerow(["name", "region_code", "level", "url", "parent", "url_pattern", "notes",
+                    "allow_private"])
         for s in demo_sources(base_url):
             w.writerow([s.name, "", s.level, s.url, s.parent, "",
-                        s.notes if demo else "test copy of the demo registry"])
+                        s.notes if demo else "test copy of the demo registry", "yes"])
     return path
 
 

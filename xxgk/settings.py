@@ -120,3 +120,38 @@ TEST_ARTIFACTS_DIR = ROOT / "test-artifacts"
 # outside it, so the crawler is never locked out for long); an interrupted build redoes at
 # most one batch.
 BUILD_BATCH_DOCUMENTS = 25
+# Parse processes for `xxgk build` (0 = one per CPU). The writer stays one process and writes in
+# document order, so the archive is the same for any value; below BUILD_PARALLEL_MIN_DOCUMENTS
+# documents the start-up of the pool costs more than it saves.
+BUILD_WORKERS = 0
+BUILD_PARALLEL_MIN_DOCUMENTS = 40
+BUILD_PARSE_CHUNK = 4
+# A worker is replaced after this many documents, so a parser leak cannot grow without bound.
+BUILD_WORKER_MAX_TASKS = 2000
+
+# --- Reliability and security (issue 7; docs/reliability.md lists what each one guarantees) ---
+# robots.txt: RFC 9309 §2.5 asks crawlers to parse at least 500 KiB; a longer file is cut
+# there (not refused, which would forbid the whole host).
+CRAWL_ROBOTS_MAX_BYTES = 500 * 1024
+# Pages (listings, reports, attachments) fetched per site and run: a site that generates
+# endless pages (calendars, session ids in URLs) cannot hold the job; the rest waits for the
+# next run.
+CRAWL_MAX_PAGES_PER_SITE = 5000
+# PDF bombs: a page tree declaring more than MAX_PDF_PAGES is refused before pages are built;
+# a compressed stream that inflates past MAX_PDF_STREAM_BYTES (or all of them together past
+# MAX_PDF_INFLATED_BYTES) is refused before pdfminer inflates it whole; a page with more
+# glyphs than MAX_PDF_PAGE_CHARS is refused before its text is laid out; and extraction stops
+# with a DocumentError once MAX_PDF_SECONDS have passed (checked between pages: a cooperative
+# watchdog, no signals or threads; see docs/decisions.md).
+MAX_PDF_STREAM_BYTES = 64 * 1024 * 1024
+MAX_PDF_INFLATED_BYTES = 256 * 1024 * 1024
+MAX_PDF_PAGE_CHARS = 200_000
+MAX_PDF_SECONDS = 60.0
+# DOCX (zip) bombs: members, declared uncompressed size, and compression ratio of big members.
+MAX_DOCX_MEMBERS = 5000
+MAX_DOCX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_DOCX_RATIO = 200  # uncompressed / compressed, checked for members over 1 MB
+# Datasette: a query is stopped after this many milliseconds, and no page or query returns
+# more rows than this (JSON and CSV included; CSV streaming of whole tables is off).
+DATASETTE_SQL_TIME_LIMIT_MS = 5000
+DATASETTE_MAX_RETURNED_ROWS = 1000

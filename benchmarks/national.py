@@ -1,0 +1,473 @@
+"""National scale, measured: build a one-year archive from generated reports and time everything.
+
+    python benchmarks/national.py [--reports 130000] [--scale-to 130000] [--out DIR] [--json F]
+
+1. Generates `--reports` synthetic reports of one report year (benchmarks/synth.py: every
+   document kind, publishers from the real division codes, known values kept) and stores
+   them in a fresh archive as `xxgk import` would (not timed as build).
+2. Builds the archive in a child process (`archive.build.build`), so peak memory is the
+   build's own (max RSS of the build process and of its parse workers): parse reports/s and
+   MB/s, insert facts/s, total time, database size; then checks every parsed value against
+   the gold (all cells exact) and the no-op rebuild.
+3. Baselines on the same data: jieba segmentation alone, lxml parse alone (HTML documents),
+   a plain sqlite3 executemany of the same fact rows in one transaction.
+4. Latency through Datasette of every saved query, the faceted pages and search: p50/p95/max
+   over `--runs` calls with Datasette's in-process client, then over HTTP on 127.0.0.1 with
+   `--clients` concurrent clients.
+5. With `--scale-to N` the built archive is replicated (SQL copies of reports, facts,
+   sections, checks, values and both search indexes, publishers renamed) to N reports and
+   step 4 is repeated on it: query latency measured at national size, not extrapolated.
+6. Extrapolations (marked as such): 130,000 reports and 10 years from the measured
+   per-report build rate and bytes per report.
+
+Everything is printed as a table and written as JSON (`--json`). Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synth  # noqa: E402
+
+NATIONAL_REPORTS = 130_000
+YEARS = 10
+
+
+# --- 1. corpus -----------------------------------------------------------------------------
+
+
+def _gen(args: tuple[int, int, int]) -> tuple[bytes, str, str, str, dict, str | None, str]:
+    index, year, seed = args
+    r = synth.generate(index, year, seed)
+    return r.data, r.filename, r.kind, r.publisher, r.gold, r.broken, r.era
+
+
+def make_corpus(db_path: Path, n: int, year: int, seed: int, workers: int) -> dict:
+    """Generate and store n reports; return gold by document id and corpus figures."""
+    import sqlite_utils
+
+    from archive.store import add_document, sha256
+
+    db = sqlite_utils.Database(db_path)
+    gold: dict[str, dict] = {}
+    kinds: dict[str, int] = {}
+    size = 0
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        for data, filename, kind, publisher, g, broken, era in pool.map(
+                _gen, [(i, year, seed) for i in range(n)], chunksize=16):
+            add_document(db, data, url=None, path=f"/synth/{filename}", filename=filename,
+                         origin="import")
+            gold[sha256(data)] = {"gold": g, "broken": broken, "kind": kind,
+                                  "publisher": publisher, "era": era}
+            kinds[kind] = kinds.get(kind, 0) + 1
+            size += len(data)
+    return {"gold": gold, "kinds": kinds, "bytes": size, "seconds": time.perf_counter() - t0}
+
+
+# --- 2. build ------------------------------------------------------------------------------
+
+BUILD_CHILD = r"""
+import json, resource, sys, time
+import sqlite_utils
+from archive.build import build
+db = sqlite_utils.Database(sys.argv[1])
+w = int(sys.argv[2]) if sys.argv[2] != "default" else None
+s = build(db, progress=False, workers=w)
+t = time.perf_counter(); s2 = build(db, progress=False); noop = time.perf_counter() - t
+print(json.dumps({"seconds": s.seconds, "parse_seconds": s.parse_seconds,
+  "write_seconds": s.write_seconds, "parsed": s.parsed, "reports": s.reports,
+  "errors": s.errors, "error_messages": s.error_messages[:5],
+  "reports_written": s.reports_written, "facts_written": s.facts_written,
+  "noop_seconds": noop, "noop_parsed": s2.parsed, "workers": s.workers,
+  "maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+  "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run_build(db_path: Path, workers: int | None) -> dict:
+    w = "default" if workers is None else str(workers)
+    out = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db_path), w], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def accuracy(db_path: Path, gold: dict[str, dict]) -> dict:
+    """Every gold cell against report_indicator_values; broken rules against failed checks."""
+    conn = sqlite3.connect(db_path)
+    cells = exact = 0
+    wrong_examples: list[str] = []
+    broken = flagged = 0
+    by_doc = {}
+    for rid, doc_id in conn.execute("select id, document_id from reports"):
+        by_doc[doc_id] = rid
+    missing_reports = 0
+    for doc_id, g in gold.items():
+        rid = by_doc.get(doc_id)
+        if rid is None:
+            missing_reports += 1
+            cells += len(g["gold"])
+            continue
+        values = dict(conn.execute(
+            "select key, value from report_indicator_values where report_id = ?", [rid]))
+        for k, x in g["gold"].items():
+            cells += 1
+            v = values.get(k)
+            if v is not None and abs(v - x) < 1e-9:
+                exact += 1
+            elif len(wrong_examples) < 10:
+                wrong_examples.append(f"{g['kind']} {g['publisher']} {k}: {v} != {x}")
+        if g["broken"]:
+            broken += 1
+            failed = conn.execute("select count(*) from checks where report_id = ? and ok = 0 "
+                                  "and rule != 'table.not_found'", [rid]).fetchone()[0]
+            flagged += failed > 0
+    return {"cells": cells, "exact": exact, "accuracy": exact / cells if cells else 0,
+            "missing_reports": missing_reports, "broken_reports": broken,
+            "broken_flagged": flagged, "wrong_examples": wrong_examples}
+
+
+# --- 3. baselines ------------------------------------------------------------------------
+
+
+def baselines(db_path: Path, sample: int) -> dict:
+    import jieba
+    import lxml.html
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    conn = sqlite3.connect(db_path)
+    texts = [r[0] for r in conn.execute("select text from reports limit ?", [sample])]
+    t = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    jieba_s = time.perf_counter() - t
+    htmls = [bytes(r[0]) for r in conn.execute(
+        "select b.data from blobs b join documents d on d.id = b.sha256 where d.kind = 'html' "
+        "limit ?", [sample])]
+    t = time.perf_counter()
+    for h in htmls:
+        lxml.html.fromstring(h)
+    lxml_s = time.perf_counter() - t
+    rows = conn.execute("select * from facts").fetchall()
+    cols = len(rows[0]) if rows else 0
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = sqlite3.connect(Path(tmp) / "plain.db")
+        plain.execute(f"create table facts ({', '.join(f'c{i}' for i in range(cols))}, "
+                      "primary key (c0, c1))")
+        t = time.perf_counter()
+        with plain:
+            plain.executemany(f"insert into facts values ({', '.join('?' * cols)})", rows)
+        insert_s = time.perf_counter() - t
+        plain.close()
+    return {
+        "jieba": {"texts": len(texts), "seconds": jieba_s, "texts_per_s": len(texts) / jieba_s,
+                  "mb_per_s": sum(len(x.encode()) for x in texts) / 1e6 / jieba_s},
+        "lxml": {"documents": len(htmls), "seconds": lxml_s, "docs_per_s": len(htmls) / lxml_s,
+                 "mb_per_s": sum(len(h) for h in htmls) / 1e6 / lxml_s},
+        "sqlite_executemany": {"rows": len(rows), "seconds": insert_s,
+                               "rows_per_s": len(rows) / insert_s if insert_s else 0},
+    }
+
+
+# --- 4. latency ----------------------------------------------------------------------------
+
+
+def sample_params(db_path: Path) -> dict[str, dict[str, str]]:
+    """Parameters for each saved query taken from the archive itself (a real publisher…)."""
+    conn = sqlite3.connect(db_path)
+    year = conn.execute("select max(report_year) from reports").fetchone()[0]
+    pub = conn.execute("select p.name from reports r join publishers p on p.id = r.publisher_id "
+                       "where p.level = '县/区' order by r.id limit 1").fetchone()[0]
+    city = conn.execute("select p.city from publishers p where p.level = '县/区' and "
+                        "p.city is not null group by p.city order by count(*) desc limit 1"
+                        ).fetchone()[0]
+    rid = conn.execute("select min(id) from reports").fetchone()[0]
+    key = "applications.new.total"
+    return {
+        "requests_over_years": {"publisher": pub},
+        "indicator_over_years": {"publisher": pub, "key": key},
+        "districts_ranked": {"city": city, "year": str(year), "key": key},
+        "failing_checks": {"rule": "table.results_total"},
+        "missing_reports": {"year": str(year)},
+        "report_text_and_facts": {"report": str(rid)},
+        "search_sections": {"q": "复议"},
+        "search_reports": {"q": "信息处理费"},
+    }, {"year": year, "city": city}
+
+
+def pages(db_name: str, db_path: Path) -> dict[str, str]:
+    """Every saved query, the faceted table pages and the search box, as relative URLs."""
+    from archive.serve import _yaml
+
+    params, extra = sample_params(db_path)
+    out = {}
+    for name in _yaml("queries.yaml"):
+        out[f"query:{name}"] = f"/{db_name}/{name}.json?_shape=array&" + urlencode(
+            params.get(name, {}))
+    out["facet:report_values"] = (f"/{db_name}/report_values.json?_facet=report_year"
+                                  "&_facet=province&_facet=city&_facet=level&_facet=era")
+    out["facet:report_values_city"] = f"/{db_name}/report_values.json?" + urlencode(
+        {"city": extra["city"], "report_year": extra["year"]})
+    out["facet:reports"] = f"/{db_name}/reports.json?_facet=report_year&_facet=era"
+    out["facet:facts"] = f"/{db_name}/facts.json?_facet=key&_facet=method&_facet=status"
+    out["facet:checks"] = f"/{db_name}/checks.json?_facet=rule&_facet=ok"
+    out["search:reports_box"] = f"/{db_name}/reports.json?_search=" + "复议"
+    out["search:sections_box"] = f"/{db_name}/sections.json?_search=" + "依申请公开"
+    return out
+
+
+def _stats(times: list[float]) -> dict:
+    ts = sorted(times)
+    p95 = ts[min(len(ts) - 1, round(0.95 * (len(ts) - 1)))]
+    return {"n": len(ts), "p50_ms": statistics.median(ts) * 1000, "p95_ms": p95 * 1000,
+            "max_ms": ts[-1] * 1000}
+
+
+async def inprocess_latency(db_path: Path, runs: int) -> dict:
+    from archive.serve import make_datasette
+
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    out = {}
+    for name, url in pages(db_path.stem, db_path).items():
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            r = await ds.client.get(url)
+            times.append(time.perf_counter() - t)
+            if r.status_code != 200:
+                raise SystemExit(f"{name}: HTTP {r.status_code} {r.text[:300]}")
+        out[name] = _stats(times)
+    return out
+
+
+SERVE_CHILD = r"""
+import sys, uvicorn
+from archive.serve import make_datasette
+uvicorn.run(make_datasette(sys.argv[1]).app(), host="127.0.0.1", port=int(sys.argv[2]),
+            log_level="warning")
+"""
+
+
+async def _http_load(base: str, urls: list[str], clients: int, per_client: int) -> dict:
+    import httpx
+
+    times: list[float] = []
+    errors = 0
+
+    async def client(i: int) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, timeout=60) as c:
+            for j in range(per_client):
+                url = urls[(i + j) % len(urls)]
+                t = time.perf_counter()
+                r = await c.get(url)
+                times.append(time.perf_counter() - t)
+                errors += r.status_code != 200
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    wall = time.perf_counter() - t0
+    return {**_stats(times), "clients": clients, "errors": errors,
+            "requests_per_s": len(times) / wall}
+
+
+def http_latency(db_path: Path, clients: int, per_client: int) -> dict:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-c", SERVE_CHILD, str(db_path), str(port)],
+                            cwd=ROOT)
+    try:
+        import httpx
+
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx.get(base + "/-/versions.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        urls = list(pages(db_path.stem, db_path).values())
+        return asyncio.run(_http_load(base, urls, clients, per_client))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# --- 5. scale up -----------------------------------------------------------------------------
+
+
+def replicate(db_path: Path, target: int) -> int:
+    """Copy the archive's reports (with facts, sections, checks, values and search index rows)
+    under renamed publishers until it holds about `target` reports."""
+    conn = sqlite3.connect(db_path)
+    n = conn.execute("select count(*) from reports").fetchone()[0]
+    copies = max(1, -(-target // n))
+    c = conn
+    c.execute("pragma journal_mode = off")
+    c.execute("pragma synchronous = off")
+    cols = [r[1] for r in c.execute("pragma table_info(reports)") if r[1] != "id"]
+    for i in range(1, copies):
+        off_r = c.execute("select max(id) from reports").fetchone()[0]
+        off_s = c.execute("select max(id) from sections").fetchone()[0]
+        c.execute(
+            "insert or ignore into publishers select id || '#' || ?1, name || '#' || ?1, level,"
+            " parent_id, division_code, province, city, county, match from publishers"
+            " where id not like '%#%'", [i])
+        sel = ", ".join(
+            "key || '#' || ?1" if col == "key" else
+            "publisher_id || '#' || ?1" if col == "publisher_id" else col for col in cols)
+        c.execute(f"insert into reports (id, {', '.join(cols)}) select id + ?2, {sel} "
+                  "from reports where id <= ?3", [i, off_r, n])
+        c.execute("insert into facts select report_id + ?1, seq, key, value, unit, label, "
+                  "evidence, section, method, status, start, end, raw, percent_of, table_name, "
+                  "row_label, column_label, version, note from facts where report_id <= ?2",
+                  [off_r, n])
+        c.execute("insert into checks select report_id + ?1, seq, rule, ok, detail, numbers "
+                  "from checks where report_id <= ?2", [off_r, n])
+        c.execute("insert into report_indicator_values select report_id + ?1, key, value, note "
+                  "from report_indicator_values where report_id <= ?2", [off_r, n])
+        c.execute("insert into sections select id + ?1, report_id + ?2, seq, number, heading, "
+                  "level, key, parent_seq, start, end, text from sections where report_id <= ?3",
+                  [off_s, off_r, n])
+        c.execute("insert into reports_fts (rowid, title, text) select rowid + ?1, title, text "
+                  "from reports_fts where rowid <= ?2", [off_r, n])
+        c.execute("insert into sections_fts (rowid, heading, text) select rowid + ?1, heading, "
+                  "text from sections_fts where rowid in (select id from sections where "
+                  "report_id <= ?2)", [off_s, n])
+        c.commit()
+    c.execute("analyze")
+    c.commit()
+    total = c.execute("select count(*) from reports").fetchone()[0]
+    conn.close()
+    return total
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def print_table(res: dict) -> None:
+    b, c = res["build"], res["corpus"]
+    print("\n== build (measured) ==")
+    print(f"reports {b['parsed']}  kinds {c['kinds']}  corpus {c['bytes'] / 1e6:.1f} MB")
+    print(f"end to end   {b['parsed'] / b['seconds']:8.1f} reports/s   {b['seconds']:.1f} s "
+          f"(workers {b['workers']})")
+    print(f"parse        {b['parsed'] / b['parse_seconds']:8.1f} reports/s per process   "
+          f"{c['bytes'] / 1e6 / b['parse_seconds']:.2f} MB/s per process")
+    print(f"insert       {b['facts_written'] / b['write_seconds']:8.0f} facts/s   "
+          f"({b['write_seconds']:.1f} s writing)")
+    print(f"no-op rebuild {b['noop_seconds']:.2f} s   db size {res['db_mb']:.1f} MB   "
+          f"peak RSS build {b['maxrss_self_mb']:.0f} MB, worker {b['maxrss_children_mb']:.0f} MB")
+    a = res["accuracy"]
+    print(f"accuracy     {a['exact']}/{a['cells']} cells exact ({100 * a['accuracy']:.3f}%), "
+          f"broken reports flagged {a['broken_flagged']}/{a['broken_reports']}")
+    bl = res["baselines"]
+    print(f"baselines    jieba {bl['jieba']['texts_per_s']:.0f} texts/s "
+          f"({bl['jieba']['mb_per_s']:.2f} MB/s); lxml {bl['lxml']['docs_per_s']:.0f} docs/s "
+          f"({bl['lxml']['mb_per_s']:.1f} MB/s); sqlite3 executemany "
+          f"{bl['sqlite_executemany']['rows_per_s']:.0f} rows/s")
+    for label, lat in res["latency"].items():
+        print(f"\n== latency: {label} ==")
+        print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        for name, s in lat["inprocess"].items():
+            print(f"{name:34} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['max_ms']:8.1f}")
+        h = lat["http"]
+        print(f"{'HTTP, ' + str(h['clients']) + ' clients, all pages':34} {h['p50_ms']:8.1f} "
+              f"{h['p95_ms']:8.1f} {h['max_ms']:8.1f}   {h['requests_per_s']:.1f} req/s, "
+              f"{h['errors']} errors")
+    print("\n== extrapolated (from the measured per-report rates) ==")
+    for k, v in res["extrapolated"].items():
+        print(f"{k:44} {v}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=NATIONAL_REPORTS)
+    ap.add_argument("--year", type=int, default=2023)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--scale-to", type=int, default=0)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--per-client", type=int, default=25)
+    ap.add_argument("--workers", type=int, default=None, help="build parse processes")
+    ap.add_argument("--no-latency", action="store_true", help="build figures only")
+    ap.add_argument("--out", type=Path, default=None, help="keep the archive here")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    out = args.out or Path(tmp.name)
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = out / "national.db"
+    for p in out.glob("national.db*"):
+        p.unlink()
+    res: dict = {"host": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                 "reports_requested": args.reports}
+    print(f"generating {args.reports} reports …", flush=True)
+    corpus = make_corpus(db_path, args.reports, args.year, args.seed, os.cpu_count() or 1)
+    gold = corpus.pop("gold")
+    res["corpus"] = corpus
+    print(f"  {corpus['seconds']:.0f} s; building …", flush=True)
+    res["build"] = b = run_build(db_path, args.workers)
+    res["db_mb"] = db_path.stat().st_size / 1e6
+    blob_mb = sqlite3.connect(db_path).execute(
+        "select sum(size) from blobs").fetchone()[0] / 1e6
+    res["blobs_mb"] = blob_mb
+    res["accuracy"] = accuracy(db_path, gold)
+    print("  baselines …", flush=True)
+    res["baselines"] = baselines(db_path, 500)
+    res["latency"] = {}
+    n = b["reports_written"]
+    print("  latency …", flush=True)
+    if not args.no_latency:
+        res["latency"][f"{n} reports (built)"] = {
+            "inprocess": asyncio.run(inprocess_latency(db_path, args.runs)),
+            "http": http_latency(db_path, args.clients, args.per_client)}
+    if args.scale_to > n:
+        print(f"  replicating to {args.scale_to} reports …", flush=True)
+        t = time.perf_counter()
+        total = replicate(db_path, args.scale_to)
+        res["replicated"] = {"reports": total, "seconds": time.perf_counter() - t,
+                             "db_mb": db_path.stat().st_size / 1e6}
+        res["latency"][f"{total} reports (replicated)"] = {
+            "inprocess": asyncio.run(inprocess_latency(db_path, args.runs)),
+            "http": http_latency(db_path, args.clients, args.per_client)}
+    rate = b["parsed"] / b["seconds"]
+    per_report_mb = res["db_mb"] / n
+    res["extrapolated"] = {
+        "build 130,000 reports (min)": round(NATIONAL_REPORTS / rate / 60, 1),
+        "db 130,000 reports (GB)": round(per_report_mb * NATIONAL_REPORTS / 1e3, 2),
+        "of which raw documents (GB)": round(blob_mb / n * NATIONAL_REPORTS / 1e3, 2),
+        "facts 130,000 reports (M)": round(b["facts_written"] / n * NATIONAL_REPORTS / 1e6, 1),
+        "build 10 years (h)": round(YEARS * NATIONAL_REPORTS / rate / 3600, 1),
+        "db 10 years (GB)": round(YEARS * per_report_mb * NATIONAL_REPORTS / 1e3, 1),
+        "cores for 200 reports/s": round(200 / (b["parsed"] / b["parse_seconds"]), 1),
+    }
+    res["peak_rss_benchmark_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print_table(res)
+    if args.json:
+        args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
