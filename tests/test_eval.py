@@ -44,3 +44,18 @@ def test_all_top_level_sections_found(scores):
 
 def test_no_document_fails_to_parse(scores):
     assert [n for n, s in scores.items() if s.error] == []
+
+
+def test_table_cells_exact_and_no_unflagged_wrong_cell(scores):
+    expected = sum(s.cells_expected for s in scores.values())
+    exact = sum(s.cells_exact for s in scores.values())
+    assert expected >= 2000
+    assert exact / expected >= 0.995
+    assert sum(s.cells_wrong_unflagged for s in scores.values()) == 0
+
+
+def test_the_three_pdfs_parse_completely(scores):
+    for name in ("001", "002", "003"):
+        s = scores[name]
+        assert s.cells_exact == s.cells_expected, (name, s.cell_errors)
+    assert scores["003"].cells_expected == 200
