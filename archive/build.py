@@ -12,7 +12,14 @@ A document is stale when its `parses.parser_version` differs from `build_version
 package version plus a hash of every file of the parser (code and rule data) and of the
 archive's own derivation rules. So a change of any rule reparses everything, and a build
 with nothing new writes nothing at all. Parses are written in transactions of
-settings.BUILD_BATCH_DOCUMENTS documents (parsing itself holds no lock).
+settings.BUILD_BATCH_DOCUMENTS documents (parsing itself holds no lock). Parsing runs in
+settings.BUILD_WORKERS processes that read the archive read-only; one writer writes their
+results in document order, so the archive does not depend on the number of workers.
+
+Transactions are `db.atomic()` (an explicit BEGIN … COMMIT), not `with db.conn:`: the latter
+opens no transaction by itself, and sqlite-utils commits every write made while none is open,
+so a batch would be committed statement by statement and a crash could leave a parse recorded
+without its report's facts (found by killing a national-size build; see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -140,7 +147,7 @@ def load_reference_tables(db: sqlite_utils.Database) -> None:
                 }
                 for r in csv.DictReader(fh)
             ]
-        with db.conn:
+        with db.atomic():
             db.table("indicators").upsert_all(rows, pk="key")
             _meta_set(db, "indicators_hash", _file_hash(ind))
     src = publishers.adcodes_path()
@@ -158,7 +165,7 @@ def load_reference_tables(db: sqlite_utils.Database) -> None:
             }
             for d in sorted(publishers.divisions().values(), key=lambda d: d.code)
         ]
-        with db.conn:
+        with db.atomic():
             db.table("divisions").upsert_all(rows, pk="code")
             _meta_set(db, "divisions_hash", _file_hash(src))
             _meta_set(db, "divisions_source", f"cpca {importlib.metadata.version('cpca')} "
@@ -512,7 +519,8 @@ def _write_batch(db: sqlite_utils.Database, batch: list[tuple[Parsed, str | None
     if not batch:
         return
     started = time.perf_counter()
-    with db.conn:
+    with db.atomic():
+        _meta_set(db, "summaries_stale", "1")  # cleared by refresh_summaries, even after a crash
         for parsed, old_key in batch:
             _record_parse(db, parsed, version)
             for key in sorted({k for k in (parsed.key, old_key) if k}):
@@ -553,9 +561,10 @@ def build(
         bar = click.progressbar(length=len(todo), label="parsing", show_pos=True, file=None)
         bar.__enter__()
     batch: list[tuple[Parsed, str | None]] = []
+    # Parsing happens outside any transaction: no lock held while the parser runs.
+    stream = _parsed_stream(db, todo, stats.workers)
     try:
-        # Parsing happens outside any transaction: no lock held while the parser runs.
-        for parsed, parse_seconds in _parsed_stream(db, todo, stats.workers):
+        for parsed, parse_seconds in stream:
             document_id = parsed.document_id
             if bar is not None:
                 bar.update(1)
@@ -576,15 +585,78 @@ def build(
                 batch = []
         _write_batch(db, batch, version, stats)
     finally:
+        stream.close()  # stops the worker pool at once when writing failed or was interrupted
         if bar is not None:
             bar.__exit__(None, None, None)
     # Reports whose primary was reparsed under another key, or that a force rebuild left stale.
-    with db.conn:
+    with db.atomic():
         stale = [r[0] for r in db.execute(
             "select key from reports where parser_version is not ? or document_id not in "
             "(select document_id from parses where report_key = reports.key "
             "and status = 'report')", [version])]
+        if stale:
+            _meta_set(db, "summaries_stale", "1")
         for key in stale:
             _reconcile(db, key, version, {}, stats)
+    refresh_summaries(db)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+# --- summary tables ------------------------------------------------------------------------
+# At national size (10^5 reports, 10^7 facts) a facet or a headline page computed from the raw
+# tables on every request takes seconds (docs/performance.md has the figures). These tables are
+# computed once per build that wrote anything, in one transaction; the `summaries_stale` mark
+# is set in the same transaction as every write, so a build interrupted before the refresh
+# leaves it set and the next build refreshes. A build that writes nothing refreshes nothing.
+
+SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
+    # table -> (select that fills it, indexes)
+    "headline_values": (
+        "select * from report_values order by report_id",
+        [["report_year", "province", "city"], ["publisher"], ["level"], ["era"],
+         ["values_era"], ["report_id"]],
+    ),
+    "fact_counts": (
+        "select key, method, status, section, count(*) as n_facts from facts "
+        "group by key, method, status, section order by key, method, status, section",
+        [["key"]],
+    ),
+    "check_counts": (
+        "select r.report_year, c.rule, c.ok, count(*) as n_checks, "
+        "count(distinct c.report_id) as n_reports from checks c "
+        "join reports r on r.id = c.report_id group by r.report_year, c.rule, c.ok "
+        "order by r.report_year, c.rule, c.ok",
+        [["rule", "ok"]],
+    ),
+}
+
+
+def _summaries_current(db: sqlite_utils.Database) -> tuple[bool, str]:
+    from archive import headline
+
+    want = hashlib.sha256("\n".join(
+        [headline.view_sql()] + [sql for sql, _ in SUMMARIES.values()]).encode()).hexdigest()[:16]
+    current = (_meta_get(db, "summaries_stale") != "1"
+               and _meta_get(db, "summaries_sql") == want
+               and all(db[t].exists() for t in SUMMARIES))
+    return current, want
+
+
+def refresh_summaries(db: sqlite_utils.Database, force: bool = False) -> bool:
+    """Recompute the summary tables when a build wrote something (or their SQL changed)."""
+    current, want = _summaries_current(db)
+    if current and not force:
+        return False
+    with db.atomic():
+        for table, (sql, indexes) in SUMMARIES.items():
+            db.execute(f"drop table if exists [{table}]")
+            db.execute(f"create table [{table}] as {sql}")
+            for cols in indexes:
+                db[table].create_index(cols)
+        # Planner statistics for the grown tables (sampled: quick even at 10^7 rows).
+        db.execute("pragma analysis_limit = 1000")
+        db.execute("analyze")
+        _meta_set(db, "summaries_sql", want)
+        _meta_set(db, "summaries_stale", "0")
+    return True

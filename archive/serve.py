@@ -134,7 +134,11 @@ def make_datasette(db_path: str | Path, immutable: bool = True):
         template_dir=template_dir,
         # Report and section texts run to thousands of characters: table pages show the start
         # (the row page and the report page show all of it).
-        settings={"default_page_size": 50, "sql_time_limit_ms": 5000,
+        # A query is stopped after DATASETTE_SQL_TIME_LIMIT_MS and returns at most
+        # DATASETTE_MAX_RETURNED_ROWS rows (tests/test_datasette_hardening.py).
+        settings={"default_page_size": 50,
+                  "sql_time_limit_ms": settings.DATASETTE_SQL_TIME_LIMIT_MS,
+                  "max_returned_rows": settings.DATASETTE_MAX_RETURNED_ROWS,
                   "facet_time_limit_ms": 500, "truncate_cells_html": 300,
                   # Suggestions probe every column of every page (30 columns of a view): off.
                   "suggest_facets": False},

@@ -135,7 +135,8 @@ def synthetic_benchmark(pages: int) -> None:
         bare = asyncio.run(bare_fetch(sample, 16))
         with tempfile.TemporaryDirectory() as tmp:
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            result = crawl(Path(tmp) / "syn.db", [Source("合成县", f"{base}/syn/", allow_private="yes")],
+            result = crawl(Path(tmp) / "syn.db",
+                           [Source("合成县", f"{base}/syn/", allow_private="yes")],
                            FetchConfig.impolite())
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             size = (Path(tmp) / "syn.db").stat().st_size

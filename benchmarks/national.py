@@ -11,9 +11,11 @@
    the gold (all cells exact) and the no-op rebuild.
 3. Baselines on the same data: jieba segmentation alone, lxml parse alone (HTML documents),
    a plain sqlite3 executemany of the same fact rows in one transaction.
-4. Latency through Datasette of every saved query, the faceted pages and search: p50/p95/max
-   over `--runs` calls with Datasette's in-process client, then over HTTP on 127.0.0.1 with
-   `--clients` concurrent clients.
+4. Latency through Datasette of every saved query, the faceted pages, the summary tables and
+   search: p50/p95/max over `--runs` calls with Datasette's in-process client, then over HTTP
+   on 127.0.0.1 with `--clients` concurrent clients (every page; and the news-day mix of saved
+   queries, search and summaries). Each is measured with the current Datasette facets and
+   with `PROPOSED_FACETS` (a proposal for archive/serve.py).
 5. With `--scale-to N` the built archive is replicated (SQL copies of reports, facts,
    sections, checks, values and both search indexes, publishers renamed) to N reports and
    step 4 is repeated on it: query latency measured at national size, not extrapolated.
@@ -21,6 +23,8 @@
    per-report build rate and bytes per report.
 
 Everything is printed as a table and written as JSON (`--json`). Not part of the test suite.
+`--latency-only ARCHIVE` measures step 4 on an existing archive (e.g. one kept with `--out`).
+docs/performance.md records the figures of a run and what was changed because of them.
 """
 
 from __future__ import annotations
@@ -131,7 +135,7 @@ def accuracy(db_path: Path, gold: dict[str, dict]) -> dict:
         for k, x in g["gold"].items():
             cells += 1
             v = values.get(k)
-            if v is not None and abs(v - x) < 1e-9:
+            if synth.same(v, x):
                 exact += 1
             elif len(wrong_examples) < 10:
                 wrong_examples.append(f"{g['kind']} {g['publisher']} {k}: {v} != {x}")
@@ -206,7 +210,7 @@ def sample_params(db_path: Path) -> dict[str, dict[str, str]]:
         "requests_over_years": {"publisher": pub},
         "indicator_over_years": {"publisher": pub, "key": key},
         "districts_ranked": {"city": city, "year": str(year), "key": key},
-        "failing_checks": {"rule": "table.results_total"},
+        "failing_checks": {"rule": ""},
         "missing_reports": {"year": str(year)},
         "report_text_and_facts": {"report": str(rid)},
         "search_sections": {"q": "复议"},
@@ -230,6 +234,15 @@ def pages(db_name: str, db_path: Path) -> dict[str, str]:
     out["facet:reports"] = f"/{db_name}/reports.json?_facet=report_year&_facet=era"
     out["facet:facts"] = f"/{db_name}/facts.json?_facet=key&_facet=method&_facet=status"
     out["facet:checks"] = f"/{db_name}/checks.json?_facet=rule&_facet=ok"
+    out["table:facts"] = f"/{db_name}/facts.json"
+    out["table:report_values"] = f"/{db_name}/report_values.json"
+    out["table:checks"] = f"/{db_name}/checks.json"
+    out["summary:headline_values"] = (f"/{db_name}/headline_values.json?_facet=report_year"
+                                      "&_facet=province&_facet=city&_facet=level&_facet=era")
+    out["summary:headline_values_city"] = f"/{db_name}/headline_values.json?" + urlencode(
+        {"city": extra["city"], "report_year": extra["year"], "_sort_desc": "new_requests"})
+    out["summary:fact_counts"] = f"/{db_name}/fact_counts.json?_facet=method&_facet=status"
+    out["summary:check_counts"] = f"/{db_name}/check_counts.json?ok=0&_sort_desc=n_reports"
     out["search:reports_box"] = f"/{db_name}/reports.json?_search=" + "复议"
     out["search:sections_box"] = f"/{db_name}/sections.json?_search=" + "依申请公开"
     return out
@@ -242,15 +255,36 @@ def _stats(times: list[float]) -> dict:
             "max_ms": ts[-1] * 1000}
 
 
-async def inprocess_latency(db_path: Path, runs: int) -> dict:
+# The Datasette facets proposed for archive/serve.py at national size (its owner decides): no
+# default facets on the 10^7-row tables and the view, the same facets on the summary tables.
+PROPOSED_FACETS = {
+    "facts": [], "checks": [], "report_values": [], "failed_checks": [],
+    "headline_values": ["report_year", "province", "city", "level", "era", "values_era"],
+    "fact_counts": ["method", "status"], "check_counts": ["rule", "ok"],
+}
+
+
+async def inprocess_latency(db_path: Path, runs: int, proposed: bool = False,
+                            budget_s: float = 30.0) -> dict:
+    """p50/p95/max of each page; a page stops after `budget_s` (at least 3 runs)."""
+    import archive.serve
     from archive.serve import make_datasette
 
-    ds = make_datasette(db_path)
+    saved = dict(archive.serve.FACETS)
+    if proposed:
+        archive.serve.FACETS.update(PROPOSED_FACETS)
+    try:
+        ds = make_datasette(db_path)
+    finally:
+        archive.serve.FACETS.clear()
+        archive.serve.FACETS.update(saved)
     await ds.invoke_startup()
     out = {}
     for name, url in pages(db_path.stem, db_path).items():
-        times = []
-        for _ in range(runs):
+        times: list[float] = []
+        for i in range(runs):
+            if i >= 3 and sum(times) > budget_s:
+                break
             t = time.perf_counter()
             r = await ds.client.get(url)
             times.append(time.perf_counter() - t)
@@ -262,7 +296,12 @@ async def inprocess_latency(db_path: Path, runs: int) -> dict:
 
 SERVE_CHILD = r"""
 import sys, uvicorn
+import archive.serve
 from archive.serve import make_datasette
+if sys.argv[3] == "proposed":
+    sys.path.insert(0, "benchmarks")
+    from national import PROPOSED_FACETS
+    archive.serve.FACETS.update(PROPOSED_FACETS)
 uvicorn.run(make_datasette(sys.argv[1]).app(), host="127.0.0.1", port=int(sys.argv[2]),
             log_level="warning")
 """
@@ -291,24 +330,35 @@ async def _http_load(base: str, urls: list[str], clients: int, per_client: int) 
             "requests_per_s": len(times) / wall}
 
 
-def http_latency(db_path: Path, clients: int, per_client: int) -> dict:
+# The pages a news day hits: saved queries, search and the summary tables (not the faceted
+# pages of the raw 10^7-row tables, measured separately in "all pages").
+NEWS_DAY = ("query:", "search:", "summary:")
+
+
+def http_latency(db_path: Path, clients: int, per_client: int, proposed: bool = False) -> dict:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-c", SERVE_CHILD, str(db_path), str(port)],
+    proc = subprocess.Popen([sys.executable, "-c", SERVE_CHILD, str(db_path), str(port),
+                             "proposed" if proposed else "current"],
                             cwd=ROOT)
     try:
         import httpx
 
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+        t0 = time.perf_counter()
+        for _ in range(6000):  # Datasette counts every table of an immutable file at start-up
             try:
                 httpx.get(base + "/-/versions.json", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        urls = list(pages(db_path.stem, db_path).values())
-        return asyncio.run(_http_load(base, urls, clients, per_client))
+        startup = time.perf_counter() - t0
+        all_pages = pages(db_path.stem, db_path)
+        news = [u for n, u in all_pages.items() if n.startswith(NEWS_DAY)]
+        out = asyncio.run(_http_load(base, list(all_pages.values()), clients, per_client))
+        out["news_day"] = asyncio.run(_http_load(base, news, clients, per_client))
+        return {**out, "startup_s": startup}
     finally:
         proc.terminate()
         proc.wait(10)
@@ -356,6 +406,11 @@ def replicate(db_path: Path, target: int) -> int:
                   "text from sections_fts where rowid in (select id from sections where "
                   "report_id <= ?2)", [off_s, n])
         c.commit()
+    import sqlite_utils
+
+    from archive.build import refresh_summaries
+
+    refresh_summaries(sqlite_utils.Database(db_path), force=True)
     c.execute("analyze")
     c.commit()
     total = c.execute("select count(*) from reports").fetchone()[0]
@@ -387,17 +442,26 @@ def print_table(res: dict) -> None:
           f"({bl['lxml']['mb_per_s']:.1f} MB/s); sqlite3 executemany "
           f"{bl['sqlite_executemany']['rows_per_s']:.0f} rows/s")
     for label, lat in res["latency"].items():
-        print(f"\n== latency: {label} ==")
-        print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-        for name, s in lat["inprocess"].items():
-            print(f"{name:34} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['max_ms']:8.1f}")
-        h = lat["http"]
-        print(f"{'HTTP, ' + str(h['clients']) + ' clients, all pages':34} {h['p50_ms']:8.1f} "
-              f"{h['p95_ms']:8.1f} {h['max_ms']:8.1f}   {h['requests_per_s']:.1f} req/s, "
-              f"{h['errors']} errors")
+        _print_latency(label, lat)
     print("\n== extrapolated (from the measured per-report rates) ==")
     for k, v in res["extrapolated"].items():
         print(f"{k:44} {v}")
+
+
+def _print_latency(label: str, lat: dict) -> None:
+    print(f"\n== latency: {label} ==")
+    print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for name, s in lat["inprocess"].items():
+        print(f"{name:34} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['max_ms']:8.1f}")
+    h = lat["http"]
+    print(f"{'HTTP, ' + str(h['clients']) + ' clients, all pages':34} {h['p50_ms']:8.1f} "
+          f"{h['p95_ms']:8.1f} {h['max_ms']:8.1f}   {h['requests_per_s']:.1f} req/s, "
+          f"{h['errors']} errors; server ready after {h['startup_s']:.1f} s")
+    if "news_day" in h:
+        n = h["news_day"]
+        print(f"{'HTTP, ' + str(n['clients']) + ' clients, queries+search':34} "
+              f"{n['p50_ms']:8.1f} {n['p95_ms']:8.1f} {n['max_ms']:8.1f}   "
+              f"{n['requests_per_s']:.1f} req/s, {n['errors']} errors")
 
 
 def main() -> None:
@@ -409,11 +473,27 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--per-client", type=int, default=25)
+    ap.add_argument("--scaled-per-client", type=int, default=6,
+                    help="requests per client on the replicated archive (pages take seconds)")
     ap.add_argument("--workers", type=int, default=None, help="build parse processes")
     ap.add_argument("--no-latency", action="store_true", help="build figures only")
     ap.add_argument("--out", type=Path, default=None, help="keep the archive here")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--latency-only", type=Path, default=None,
+                    help="measure the latencies of this existing archive only")
     args = ap.parse_args()
+    if args.latency_only:
+        lat = {"inprocess": asyncio.run(inprocess_latency(args.latency_only, args.runs,
+                                                          proposed=True)),
+               "http": http_latency(args.latency_only, args.clients, args.scaled_per_client,
+                                    proposed=True)}
+        n = sqlite3.connect(args.latency_only).execute("select count(*) from reports")
+        res = {"latency": {f"{n.fetchone()[0]} reports, proposed facets": lat}}
+        for label, lat in res["latency"].items():
+            _print_latency(label, lat)
+        if args.json:
+            args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n")
+        return
     tmp = tempfile.TemporaryDirectory()
     out = args.out or Path(tmp.name)
     out.mkdir(parents=True, exist_ok=True)
@@ -442,6 +522,9 @@ def main() -> None:
         res["latency"][f"{n} reports (built)"] = {
             "inprocess": asyncio.run(inprocess_latency(db_path, args.runs)),
             "http": http_latency(db_path, args.clients, args.per_client)}
+        res["latency"][f"{n} reports (built), proposed facets"] = {
+            "inprocess": asyncio.run(inprocess_latency(db_path, args.runs, proposed=True)),
+            "http": http_latency(db_path, args.clients, args.per_client, proposed=True)}
     if args.scale_to > n:
         print(f"  replicating to {args.scale_to} reports …", flush=True)
         t = time.perf_counter()
@@ -450,7 +533,10 @@ def main() -> None:
                              "db_mb": db_path.stat().st_size / 1e6}
         res["latency"][f"{total} reports (replicated)"] = {
             "inprocess": asyncio.run(inprocess_latency(db_path, args.runs)),
-            "http": http_latency(db_path, args.clients, args.per_client)}
+            "http": http_latency(db_path, args.clients, args.scaled_per_client)}
+        res["latency"][f"{total} reports (replicated), proposed facets"] = {
+            "inprocess": asyncio.run(inprocess_latency(db_path, args.runs, proposed=True)),
+            "http": http_latency(db_path, args.clients, args.scaled_per_client, proposed=True)}
     rate = b["parsed"] / b["seconds"]
     per_report_mb = res["db_mb"] / n
     res["extrapolated"] = {

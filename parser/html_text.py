@@ -648,6 +648,37 @@ def _is_layout(table: etree._Element) -> bool:
     return total == 0 or (total - inner_len) < 0.3 * total
 
 
+def _layout_tables(scope: etree._Element) -> set[etree._Element]:
+    """Every table of `scope` that `_is_layout` says is a layout table, in linear time.
+
+    Calling `_is_layout` on each table costs the size of its subtree times its nesting: a
+    hostile page of 2,000 nested tables took seconds (found by benchmarks/fuzz_parser.py).
+    Here every element's `_text_len` is computed once, children before parents."""
+    nodes = list(scope.iter())  # keeps the element proxies (dict keys) alive
+    lens: dict[etree._Element, int] = {}
+    for node in reversed(nodes):
+        tag = _tag(node)
+        n = 0 if (tag in DROP_TAGS or not tag or not node.text) else len(_WS.sub("", node.text))
+        for child in node:
+            n += lens[child] + (len(_WS.sub("", child.tail)) if child.tail else 0)
+        lens[node] = n
+    layout = set()
+    for table in (n for n in nodes if _tag(n) == "table"):
+        inner, stack = [], list(table)
+        while stack:  # nested tables whose nearest table is this one
+            el = stack.pop()
+            if _tag(el) == "table":
+                inner.append(el)
+            else:
+                stack.extend(el)
+        if not inner:
+            continue
+        total = lens[table]
+        if total == 0 or (total - sum(lens[t] for t in inner)) < 0.3 * total:
+            layout.add(table)
+    return layout
+
+
 def load_html(raw: str, source: str, encoding: str | None) -> Document:
     """Turn decoded HTML (or a JS file holding HTML in a string) into a Document."""
     src = raw
@@ -664,8 +695,9 @@ def load_html(raw: str, source: str, encoding: str | None) -> Document:
         meta.setdefault(key, value)
     tables: list[Grid] = []
     scope = body if body is not None else root
+    layout = _layout_tables(scope)
     for table in scope.iter("table"):
-        if _is_layout(table):
+        if table in layout:
             continue
         grid = table_grid(table)
         if grid is None:

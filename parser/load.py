@@ -100,9 +100,11 @@ def sniff(data: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
-        except (zipfile.BadZipFile, ValueError) as exc:
+                infos = zf.infolist()
+                names = {i.filename for i in infos}
+        except (zipfile.BadZipFile, ValueError, NotImplementedError, OverflowError) as exc:
             raise DocumentError(f"broken zip archive (DOCX?): {exc}") from exc
+        check_zip_bomb(infos)
         if "word/document.xml" in names:
             return "docx"
         raise DocumentError("zip archive without word/document.xml: not a DOCX document")
@@ -114,6 +116,26 @@ def sniff(data: bytes) -> str:
         if head.startswith(magic):
             raise DocumentError(f"not a text, HTML, PDF or DOCX document: {what}")
     return "markup-or-text"
+
+
+def check_zip_bomb(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb before any member is inflated. zipfile never inflates a member past
+    its declared size, so the declared sizes bound what python-docx can be made to read."""
+    if len(infos) > settings.MAX_DOCX_MEMBERS:
+        raise DocumentError(f"zip bomb: {len(infos)} files inside, over the "
+                            f"{settings.MAX_DOCX_MEMBERS} limit for a DOCX")
+    total = sum(i.file_size for i in infos)
+    if total > settings.MAX_DOCX_UNCOMPRESSED_BYTES:
+        raise DocumentError(f"zip bomb: inflates to {_mb(total)}, over the "
+                            f"{settings.MAX_DOCX_UNCOMPRESSED_BYTES // 1024 // 1024} MB limit "
+                            "for a DOCX")
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size > settings.MAX_DOCX_RATIO * max(
+                1, i.compress_size):
+            ratio = i.file_size // max(1, i.compress_size)
+            raise DocumentError(f"zip bomb: {i.filename} inflates {ratio} times "
+                                f"({_mb(i.file_size)}), over the {settings.MAX_DOCX_RATIO}:1 "
+                                "limit for a DOCX")
 
 
 def load_bytes(data: bytes, source: str, content_type: str | None = None) -> Document:

@@ -33,9 +33,16 @@ def _as_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+# No quantity in a report has more digits than this (a national budget in 元 has 13); longer
+# runs are flattened table cells or junk, and Python refuses to convert very long ones.
+MAX_DIGITS = 24
+
+
 def arabic_value(token: str, multiplier: str | None = None) -> int | float | None:
     """Value of an Arabic number as printed ("1,234", "7730.28", "+1036"), times 万/亿."""
     cleaned = match_view(token).replace(",", "").replace("，", "").strip()
+    if sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
+        return None  # a run of digits no report states as one quantity (and int() refuses)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -50,7 +57,9 @@ def chinese_value(token: str) -> int | None:
 
     cn2an does the conversion; a lone 万 or 亿 (a multiplier, not a number) is refused.
     """
-    if not token or token in _MULTIPLIER or token.strip(CN_NUMERAL_CHARS):
+    if not token or len(token) > MAX_DIGITS or token in _MULTIPLIER:
+        return None
+    if token.strip(CN_NUMERAL_CHARS):
         return None
     try:
         value = cn2an.cn2an(token.replace("〇", "零"), "smart")

@@ -413,7 +413,6 @@ class Crawl:
             self._fail(item, "site_cap", f"over {settings.CRAWL_MAX_PAGES_PER_SITE} pages for "
                        f"{site} in one run: left for the next run", None)
             return
-        self.site_pages[site] += 1
         rules = await self.fetcher.robots_for(item.url)
         if rules.unreachable:
             self._fail(item, rules.kind, f"robots.txt: {rules.unreachable}", None)
@@ -438,6 +437,8 @@ class Crawl:
             item.url, etag=known.get("etag") if conditional and known else None,
             last_modified=known.get("last_modified") if conditional and known else None,
             max_bytes=cap, purpose=item.kind)
+        if not resp.not_modified:  # the cap counts downloads; a 304 costs the site little
+            self.site_pages[site] += 1
         if resp.error_kind:
             self._fail(item, resp.error_kind, resp.error or "", resp)
             return

@@ -351,7 +351,7 @@ class Fetcher:
         return resp
 
 
-async def _decoded_chunks(r: httpx.Response, encoding: str, cap: int):  # noqa: ANN201
+async def _decoded_chunks(r: httpx.Response, encoding: str, cap: int):
     """The body decoded from gzip/deflate by hand, never more than cap + 1 bytes from one
     network chunk: httpx's own decoder inflates a whole chunk at once, so a 64 KB chunk of a
     gzip bomb could become gigabytes before any size check could see it."""

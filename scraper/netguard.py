@@ -23,7 +23,7 @@ def address_kind(ip: str) -> str | None:
         return "invalid"
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
-    for kind in ("loopback", "link_local", "private", "multicast", "unspecified", "reserved"):
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(addr, f"is_{kind}"):
             return kind.replace("_", "-")
     if not addr.is_global:  # shared address space 100.64/10 and the like

@@ -1,11 +1,12 @@
 """The sources registry: a CSV anyone can edit in a spreadsheet, one row per report column.
 
-Columns: name, region_code, level, url, parent, url_pattern, notes, allow_private. `url` is the report
-listing page; `url_pattern` (optional) is a regular expression that report URLs of this source
-may match on other hosts (by default the crawl stays on the listing's host); `notes` is free
-text (a note starting with "demo" marks the local demo website); `allow_private` (optional,
-`yes`) lets the crawler connect to the source's own host although it is a loopback, private
-or link-local address (the local demo and test sites); without it such addresses are refused.
+Columns: name, region_code, level, url, parent, url_pattern, notes, allow_private. `url` is
+the report listing page; `url_pattern` (optional) is a regular expression that report URLs of
+this source may match on other hosts (by default the crawl stays on the listing's host);
+`notes` is free text (a note starting with "demo" marks the local demo website);
+`allow_private` (optional, `yes`) lets the crawler connect to the source's own host although
+it is a loopback, private or link-local address (the local demo and test sites); without it
+such addresses are refused.
 """
 
 from __future__ import annotations

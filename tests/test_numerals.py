@@ -37,3 +37,9 @@ def test_match_view_keeps_length_and_circled_numbers():
     view = match_view(text)
     assert len(view) == len(text)
     assert view == "①予以公开 5件，占12.5%"  # ① stays: NFKC would make it 1
+
+
+def test_endless_digit_runs_are_not_numbers():
+    assert parse_number("9" * 5000) is None
+    assert parse_number("1" * 24) == int("1" * 24)
+    assert parse_number("一" * 200) is None

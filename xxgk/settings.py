@@ -55,6 +55,9 @@ FLATTENED_MAX_ROW_GAP_CHARS = 120
 TABLE_LABEL_FUZZY_THRESHOLD = 0.84
 # ... and the best candidate must beat the second best by this much, or no match is made.
 TABLE_LABEL_FUZZY_MARGIN = 0.08
+# Label matches remembered per matcher (labels repeat across reports; see docs/performance.md);
+# the memo is emptied when it reaches this many entries.
+TABLE_LABEL_MATCH_CACHE = 50_000
 # How far past a grid's text span a cell's printed text is still looked for when facts get
 # their offsets (PDF grid spans are page-based and can end before the table's last rows).
 TABLE_LOCATE_SLACK_CHARS = 2000
@@ -117,9 +120,10 @@ DATASETTE_HOST = "127.0.0.1"
 # Where tests leave artifacts for people to look at (the browser test's screenshots).
 TEST_ARTIFACTS_DIR = ROOT / "test-artifacts"
 # `xxgk build` writes the parses of this many documents per transaction (parsing happens
-# outside it, so the crawler is never locked out for long); an interrupted build redoes at
-# most one batch.
-BUILD_BATCH_DOCUMENTS = 25
+# outside it, so the crawler is never locked out for long: ~8 ms of writing per report, under
+# a second per batch); an interrupted build redoes at most one batch. 100 rather than 25 saves
+# a quarter of the writer's time (docs/performance.md).
+BUILD_BATCH_DOCUMENTS = 100
 # Parse processes for `xxgk build` (0 = one per CPU). The writer stays one process and writes in
 # document order, so the archive is the same for any value; below BUILD_PARALLEL_MIN_DOCUMENTS
 # documents the start-up of the pool costs more than it saves.
@@ -133,9 +137,9 @@ BUILD_WORKER_MAX_TASKS = 2000
 # robots.txt: RFC 9309 §2.5 asks crawlers to parse at least 500 KiB; a longer file is cut
 # there (not refused, which would forbid the whole host).
 CRAWL_ROBOTS_MAX_BYTES = 500 * 1024
-# Pages (listings, reports, attachments) fetched per site and run: a site that generates
-# endless pages (calendars, session ids in URLs) cannot hold the job; the rest waits for the
-# next run.
+# Pages (listings, reports, attachments) downloaded per site and run (a 304 does not count):
+# a site that generates endless pages (calendars, session ids in URLs) cannot hold the job;
+# the rest fails as `site_cap` and is asked for again by the next run.
 CRAWL_MAX_PAGES_PER_SITE = 5000
 # PDF bombs: a page tree declaring more than MAX_PDF_PAGES is refused before pages are built;
 # a compressed stream that inflates past MAX_PDF_STREAM_BYTES (or all of them together past
@@ -145,13 +149,32 @@ CRAWL_MAX_PAGES_PER_SITE = 5000
 # watchdog, no signals or threads; see docs/decisions.md).
 MAX_PDF_STREAM_BYTES = 64 * 1024 * 1024
 MAX_PDF_INFLATED_BYTES = 256 * 1024 * 1024
-MAX_PDF_PAGE_CHARS = 200_000
+MAX_PDF_PAGE_CHARS = 30_000  # a dense report page holds ~3,000
 MAX_PDF_SECONDS = 60.0
 # DOCX (zip) bombs: members, declared uncompressed size, and compression ratio of big members.
 MAX_DOCX_MEMBERS = 5000
 MAX_DOCX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 MAX_DOCX_RATIO = 200  # uncompressed / compressed, checked for members over 1 MB
 # Datasette: a query is stopped after this many milliseconds, and no page or query returns
-# more rows than this (JSON and CSV included; CSV streaming of whole tables is off).
+# more rows than this (a CSV export with _stream=1 reads a table in pages of this size).
 DATASETTE_SQL_TIME_LIMIT_MS = 5000
 DATASETTE_MAX_RETURNED_ROWS = 1000
+# A page whose decoded drawing instructions exceed this is refused before pdfminer lays it
+# out (a report page holds tens of kilobytes; the cost of layout grows with this size).
+MAX_PDF_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
+# Grids larger than this are not given to the standard-table mapper (the template's tables
+# have about a dozen columns and forty rows; a hostile 5,000-column table cost seconds there).
+MAX_MAPPED_TABLE_COLUMNS = 60
+MAX_MAPPED_TABLE_ROWS = 400
+# Splitting a flattened digit run also gives up after this many steps (dead ends included):
+# a row costs at most ~50 ms, not minutes (a real row of 9 cells needs a few thousand).
+FLATTENED_MAX_ROW_STEPS = 50_000
+# ... and no cell of a split is longer than this (a count or an amount such as 1234567.89).
+FLATTENED_MAX_CELL_CHARS = 12
+# A PDF with a damaged cross-reference table larger than this is refused: pdfminer rebuilds
+# the table by tokenizing the whole file in Python, about a second per megabyte.
+MAX_PDF_REPAIR_BYTES = 512 * 1024
+# MAX_TABLE_CELLS above allowed 200,000 positions; a hostile 64 KB page of one 32 × 5,000
+# table then cost a second to lay out (benchmarks/fuzz_parser.py). A report's largest
+# tables hold a few hundred cells, so 20,000 keeps every real one.
+MAX_TABLE_CELLS = 20_000

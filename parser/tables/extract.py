@@ -16,6 +16,7 @@ from parser.tables.checks import table_checks
 from parser.tables.flattened import flattened_tables
 from parser.tables.layout import load_layouts
 from parser.tables.mapper import TABLE_IDS, MappedTable, map_tables
+from xxgk import settings
 
 
 def _text_grids(text: str) -> tuple[list[Grid], str | None]:
@@ -55,6 +56,23 @@ def _usable(mt: MappedTable) -> bool:
     return any(f.key is not None for f in mt.facts)
 
 
+def _mappable(grids: list[Grid], errors: list[str] | None) -> list[Grid]:
+    """Grids small enough to be a standard table. The template's widest table has about a
+    dozen columns and forty rows; the mapper's label matching grows with every cell, so a
+    hostile page's 5,000-column table would take seconds and cannot be one of them."""
+    out = []
+    for g in grids:
+        width = max((len(r) for r in g.rows), default=0)
+        rows = len(g.rows)
+        if width > settings.MAX_MAPPED_TABLE_COLUMNS or rows > settings.MAX_MAPPED_TABLE_ROWS:
+            if errors is not None:
+                errors.append(f"a {rows}×{width} table is too big to be a standard "
+                              "table: not mapped")
+            continue
+        out.append(g)
+    return out
+
+
 def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTable]:
     """The standard tables of a document, from its grids, then from its text for any missing.
 
@@ -62,7 +80,7 @@ def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTa
     a few labels with the standard tables) unless the mapper reported a problem with it,
     such as version markers of both formats: that must show as a failed check.
     """
-    first = map_tables(doc.tables, doc.text)
+    first = map_tables(_mappable(doc.tables, errors), doc.text)
     found = {mt.table: mt for mt in first if _usable(mt)}
     later: list[MappedTable] = []
     if len(found) < len(TABLE_IDS) and doc.text:
@@ -74,7 +92,7 @@ def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTa
         grids = doc.tables + rebuilt
         if rebuilt and all(g.start >= 0 for g in grids):
             grids = sorted(grids, key=lambda g: (g.start, g.end))
-        later = map_tables(grids, doc.text) if rebuilt else []
+        later = map_tables(_mappable(grids, None), doc.text) if rebuilt else []
         for mt in later:
             if mt.table not in found and _usable(mt):
                 found[mt.table] = mt

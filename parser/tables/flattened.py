@@ -34,9 +34,11 @@ from parser.tables.layout import ColDef, load_layouts
 from parser.tables.mapper import TABLE_IDS, MappedTable, Segment, detect_version
 from parser.tables.values import key_unit, parse_cell, unit_in_header
 from xxgk.settings import (
+    FLATTENED_MAX_CELL_CHARS,
     FLATTENED_MAX_COMBINATIONS,
     FLATTENED_MAX_ROW_CANDIDATES,
     FLATTENED_MAX_ROW_GAP_CHARS,
+    FLATTENED_MAX_ROW_STEPS,
 )
 
 _CELL = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -119,20 +121,28 @@ def split_row(
             pos += 1
     n = len(chars)
     out: list[list[str]] = []
-    if ncols <= 0 or n < ncols:
-        return out
+    if ncols <= 0 or n < ncols or n > ncols * FLATTENED_MAX_CELL_CHARS:
+        return out  # too short, or too long for any cell to be a number a report prints
+    # Dead ends count too: a 400-digit run has few valid splits but astronomically many
+    # partial ones (found by benchmarks/fuzz_parser.py: minutes on one row).
+    steps = [0]
+    max_steps = FLATTENED_MAX_ROW_STEPS
 
     def rec(at: int, left: int, acc: list[str]) -> None:
+        steps[0] += 1
+        if steps[0] > max_steps:
+            raise SplitLimitError(f"more than {max_steps} steps to split a run of {n} characters")
         if left == 1:
             cell = chars[at:]
-            if _CELL.fullmatch(cell) and not any(at < f < n for f in forced):
+            if len(cell) <= FLATTENED_MAX_CELL_CHARS and _CELL.fullmatch(cell) and not any(
+                    at < f < n for f in forced):
                 out.append([*acc, cell])
                 if len(out) > limit:
                     raise SplitLimitError(
                         f"more than {limit} ways to split a run of {n} characters"
                     )
             return
-        for end in range(at + 1, n - left + 2):
+        for end in range(at + 1, min(n - left + 2, at + FLATTENED_MAX_CELL_CHARS + 1)):
             if any(at < f < end for f in forced):
                 break
             cell = chars[at:end]

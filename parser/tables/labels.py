@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from xxgk.settings import TABLE_LABEL_FUZZY_MARGIN, TABLE_LABEL_FUZZY_THRESHOLD
+from xxgk.settings import (
+    TABLE_LABEL_FUZZY_MARGIN,
+    TABLE_LABEL_FUZZY_THRESHOLD,
+    TABLE_LABEL_MATCH_CACHE,
+)
 
 # NFKC folds ① into 1, which would turn "①予以公开" into a numbered "1予以公开"; circled
 # numbers are protected from NFKC and kept as printed.
@@ -97,12 +101,27 @@ class LabelMatcher:
                 ids = self._exact.setdefault(n, [])
                 if ident not in ids:
                     ids.append(ident)
+        # Every report prints the same few hundred labels: the fuzzy comparison (difflib, most
+        # of the parse time of a table report) is done once per (label, candidates) and kept.
+        self._memo: dict[tuple[str, frozenset[str] | None], Match | None] = {}
 
     def exact(self, text: str, among: set[str] | None = None) -> list[str]:
         ids = self._exact.get(normalize_label(text), [])
         return [i for i in ids if among is None or i in among]
 
     def match(self, text: str, among: set[str] | None = None) -> Match | None:
+        """Best id for `text` restricted to `among` (see `_match`), remembered per matcher."""
+        key = (text, frozenset(among) if among is not None else None)
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        if len(self._memo) >= TABLE_LABEL_MATCH_CACHE:
+            self._memo.clear()  # bounded: a stream of odd labels cannot grow it without end
+        found = self._memo[key] = self._match(text, among)
+        return found
+
+    def _match(self, text: str, among: set[str] | None = None) -> Match | None:
         """Best id for `text` restricted to `among`, or None when no id is clearly named.
 
         Order: exact variant; then, when the label carries a numbering that a candidate shares,

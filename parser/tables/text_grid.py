@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from parser.model import Cell, Grid
+from xxgk import settings
 
 _NUM = re.compile(r"[-+]?\d[\d,，]*(?:\.\d+)?%?")
 _BLANK = {"", "&nbsp;", "\xa0", "-", "－", "—", "–", "/", "／", "无"}
@@ -427,6 +428,11 @@ def _grids_from_rows(rows: list[_Row]) -> list[Grid]:
         # trailing label-only rows (the next section's heading) are not part of the table
         while g and g[-1].values is None:
             g.pop()
+        # a "row" of thousands of numbers is no table (found by benchmarks/fuzz_parser.py:
+        # building its cells took seconds); its text stays, as for HTML (MAX_TABLE_CELLS)
+        width = max(len(r.labels) + len(r.values or ()) for r in g)
+        if width * len(g) > settings.MAX_TABLE_CELLS or width > settings.MAX_MAPPED_TABLE_COLUMNS:
+            continue
         grids.append(_to_grid(g))
     return grids
 
