@@ -29,7 +29,6 @@ UNITS = sorted(
     key=len,
     reverse=True,
 )
-MONEY_UNITS = {"元", "万元", "亿元"}
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 
 QUANTITY_RE = re.compile(

@@ -206,20 +206,3 @@ def _close_spans(sections: list[Section], text_end: int) -> None:
             if later.level <= sec.level:
                 sec.end = later.start
                 break
-
-
-def section_at(sections: list[Section], offset: int) -> Section | None:
-    """The innermost section containing `offset`."""
-    best = None
-    for sec in sections:
-        if sec.start <= offset < sec.end and (best is None or sec.level >= best.level):
-            best = sec
-    return best
-
-
-def top_section_at(sections: list[Section], offset: int) -> Section | None:
-    """The top-level section containing `offset`."""
-    for sec in sections:
-        if sec.level == 1 and sec.start <= offset < sec.end:
-            return sec
-    return None
