@@ -18,7 +18,7 @@ from typing import Any
 
 from parser.model import Cell, Document, DocumentError, Grid
 from parser.text_clean import title_from_text
-from parser.textmap import TextBuilder, line_spans
+from parser.textmap import TextBuilder, cap_text, line_spans
 from xxgk import settings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -166,9 +166,7 @@ def load_docx(data: bytes, source: str) -> Document:
     if title:
         meta["title"] = title
     offsets = built.offsets
-    if len(text) > settings.MAX_TEXT_CHARS:
-        meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
-        text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
+    text, offsets = cap_text(text, offsets, meta)
     return Document(
         source=source,
         kind="docx",

@@ -32,7 +32,7 @@ from parser.text_clean import (
     title_from_text,
 )
 from parser.text_clean import clean_chrome as _clean_chrome
-from parser.textmap import MappedText, TextBuilder
+from parser.textmap import MappedText, TextBuilder, cap_text
 from xxgk import settings
 
 
@@ -713,9 +713,7 @@ def load_html(raw: str, source: str, encoding: str | None) -> Document:
         offsets = [pos_map[o] if 0 <= o < len(pos_map) else len(raw) - 1 for o in offsets]
         meta["wrapper"] = "javascript string"
     text = clean.text
-    if len(text) > settings.MAX_TEXT_CHARS:
-        meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
-        text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
+    text, offsets = cap_text(text, offsets, meta)
     for key, value in meta_from_chrome(walk.page_text).items():
         meta.setdefault(key, value)
     if "title" not in meta:

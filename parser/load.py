@@ -17,7 +17,7 @@ from pathlib import Path
 from parser.encoding import decode
 from parser.model import Document, DocumentError
 from parser.text_clean import clean_chrome, iso_date, title_from_text
-from parser.textmap import TextBuilder, line_spans
+from parser.textmap import TextBuilder, cap_text, line_spans
 from xxgk import settings
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -213,9 +213,7 @@ def load_text(raw: str, source: str, encoding: str | None) -> Document:
         if title:
             meta["title"] = title
     text, offsets = cleaned.text, cleaned.offsets
-    if len(text) > settings.MAX_TEXT_CHARS:
-        meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
-        text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
+    text, offsets = cap_text(text, offsets, meta)
     return Document(
         source=source,
         kind="text",

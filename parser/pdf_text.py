@@ -19,7 +19,7 @@ from typing import Any
 
 from parser.model import Document, DocumentError, Grid
 from parser.text_clean import load_rules, title_from_text
-from parser.textmap import TextBuilder, line_spans
+from parser.textmap import TextBuilder, cap_text, line_spans
 from xxgk import settings
 
 # CJK ideographs and full-width punctuation: what a letter-spaced CJK run is made of.
@@ -287,9 +287,7 @@ def load_pdf(data: bytes, source: str) -> Document:
             if title:
                 meta["title"] = title
         tables = _tables(pdf, pages, text, meta)
-    if len(text) > settings.MAX_TEXT_CHARS:
-        meta["truncated"] = f"text cut at {settings.MAX_TEXT_CHARS} of {len(text)} characters"
-        text, offsets = text[: settings.MAX_TEXT_CHARS], offsets[: settings.MAX_TEXT_CHARS]
+    text, offsets = cap_text(text, offsets, meta)
     return Document(
         source=source,
         kind="pdf",

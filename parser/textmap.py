@@ -248,3 +248,16 @@ def subtract_spans(
         if cur < b:
             out.append((cur, b))
     return out
+
+
+def cap_text(text: str, offsets: list[int], meta: dict[str, str]) -> tuple[str, list[int]]:
+    """Cut a document's clean text at settings.MAX_TEXT_CHARS, saying so in its meta, so that
+    one enormous page costs bounded time in every later stage."""
+    from xxgk import settings
+
+    limit = settings.MAX_TEXT_CHARS
+    if len(text) <= limit:
+        return text, offsets
+    meta["truncated"] = f"text cut at {limit} of {len(text)} characters"
+    return text[:limit], offsets[:limit]
+
