@@ -121,10 +121,12 @@ def _base_key(key: str | None, values: dict[str, Any]) -> str | None:
     return None
 
 
-def prose_vs_table(values: dict[str, Any], facts: list[Fact]) -> list[Check]:
-    """The 总体情况 count of requests against table 三's new requests (total column)."""
-    prose = first_values([f for f in facts if f.method == "text"])
-    stated = prose.get("legacy.apply.received.total")
+def prose_vs_table(values: dict[str, Any]) -> list[Check]:
+    """The 总体情况 count of requests against table 三's new requests (total column).
+
+    `values` is the report's values view: legacy.* keys come only from prose, table keys only
+    from the tables, so both sides can be read from it."""
+    stated = values.get("legacy.apply.received.total")
     new = values.get("applications.new.total")
     if stated is None or new is None:
         return []

@@ -34,9 +34,7 @@ def parse_document(doc: Document) -> ParseResult:
         facts=all_facts,
         values=vals,
         values_notes=notes,
-        checks=checks.legacy_checks(text_facts)
-        + table_checks
-        + checks.prose_vs_table(vals, all_facts),
+        checks=checks.legacy_checks(text_facts) + table_checks + checks.prose_vs_table(vals),
         **meta,
     )
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from parser.model import Fact
+from parser.tables.values import table_values
 
 
 def build_values(facts: list[Fact]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -23,8 +24,6 @@ def build_values(facts: list[Fact]) -> tuple[dict[str, Any], dict[str, str]]:
             notes[f.key] = f"{seen}; also stated as {f.value}"
     table_facts = [f for f in facts if f.method == "table"]
     if table_facts:
-        from parser.tables.values import table_values
-
         t_values, t_notes = table_values(table_facts)
         values.update(t_values)
         notes.update(t_notes)

@@ -72,3 +72,11 @@ def test_replies_sum_rule():
 def test_percentage_far_from_its_count_fails():
     checks = checks_of("共收到政府信息公开申请20件，其中网络申请5件，占50%。")
     assert [(c.rule, c.ok) for c in checks] == [("legacy.percent_matches_count", False)]
+
+
+def test_prose_count_against_table_three(corpus):
+    result = parse_path(corpus / "reports/002_huaian-hongze_2024.pdf")
+    check = next(c for c in result.checks if c.rule == "prose_vs_table.requests_received")
+    assert (check.ok, check.detail) == (False, "prose states 17 requests; table 三 has 95 new")
+    agrees = parse_path(corpus / "reports/001_huaian-hongze_2023.pdf")
+    assert [c.ok for c in agrees.checks if c.rule == "prose_vs_table.requests_received"] == [True]
