@@ -618,7 +618,11 @@ class Crawl:
                   "vanished_at": None}
         if what != "unchanged" or not known or not known.get("document_id"):
             values["last_changed_at"] = fetched_at
-            values["versions"] = ((known or {}).get("versions") or 0) + (what != "unchanged")
+            # counted from document_urls, which add_document wrote with the bytes: a run
+            # killed between that write and this one must not lose the version on resume
+            values["versions"] = self.db.execute(
+                "select count(distinct document_id) from document_urls where url = ?",
+                [item.url]).fetchone()[0]
         with self.db.conn:
             self._upsert_page(item, values)
             fresh = self._children(item, children)

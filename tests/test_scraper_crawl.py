@@ -11,9 +11,11 @@ import json
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlite_utils
 
+from archive.store import add_document
 from scraper.crawl import EXIT_PARTIAL, EXIT_SUCCESS, Crawl, crawl
 from scraper.demo_site import EXPECTED, DemoServer, demo_sources
 from scraper.fetch import FetchConfig
@@ -266,3 +268,14 @@ def test_deleted_stub_page_answered_200_is_a_failure(tmp_path) -> None:
     assert result.errors == {"stub": 1} and result.counts["new"] == 1
     db = sqlite_utils.Database(tmp_path / "s.db")
     assert db.execute("select count(*) from documents").fetchone()[0] == 1
+
+
+def test_version_stored_by_a_killed_run_is_counted_on_resume(site, tmp_path) -> None:
+    """A run killed after a document's bytes were written but before its crawl page was:
+    the resumed crawl finds the bytes already stored and must still count one version."""
+    url = site.base_url + expected["reports"][0]["urls"][0]
+    db_path = tmp_path / "archive.db"
+    add_document(sqlite_utils.Database(db_path), httpx.get(url).content, url=url)
+    crawl(db_path, demo_sources(site.base_url), FAST)
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("select versions from crawl_pages where url = ?", [url]).fetchone() == (1,)
