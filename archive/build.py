@@ -42,7 +42,7 @@ import parser as parser_pkg
 from archive import publishers, search
 from archive.schema import ensure_schema
 from archive.store import get_bytes
-from parser.model import Document, DocumentError, ParseResult
+from parser.model import Document, ParseResult
 from xxgk import settings
 
 ARCHIVE_RULE_FILES = ("build.py", "publishers.py", "data/publisher_aliases.tsv")
@@ -219,22 +219,11 @@ def _provenance(db: sqlite_utils.Database, document_id: str) -> dict:
 
 def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
     """Parse one stored document. Never raises for a bad document: the reason is recorded."""
-    from parser import load
-    from parser.pipeline import parse_document as run_pipeline
+    from parser.pipeline import load_and_parse
 
     prov = _provenance(db, document_id)
     data = get_bytes(db, document_id)
-    doc = None
-    try:
-        doc = load.load_bytes(data, prov["source"], content_type=prov["content_type"])
-        result = run_pipeline(doc)
-    except DocumentError as exc:
-        result = ParseResult(source=prov["source"], is_report=False, error=str(exc))
-    except Exception as exc:  # a parser bug must not stop the archive: record it
-        result = ParseResult(
-            source=prov["source"], is_report=False,
-            error=f"parser failed: {type(exc).__name__}: {exc}",
-        )
+    doc, result = load_and_parse(data, prov["source"], prov["content_type"])
     if result.error:
         return Parsed(document_id, doc, result, None, None, "error", result.error)
     if not result.is_report:

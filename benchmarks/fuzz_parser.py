@@ -58,7 +58,10 @@ def main() -> None:
         "slowest_cpu": getattr(total, "slowest_cpu", ""),
         "over_1s": total.over_1s, "uncaught_exceptions": len(total.uncaught),
         "parser_bugs_caught": len(total.parser_failed), "refused_with_reason": total.errors,
+        "refused_at_cpu_cap": total.capped,
         "parsed_as_reports": total.reports, "peak_rss_mb_per_worker": round(total.peak_rss_mb),
+        "largest_peak_rise_mb": round(total.peak_growth_mb),
+        "largest_peak_riser": total.peak_grower,
     }
     (args.out / "figures.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
     print(json.dumps(figures, ensure_ascii=False, indent=1))

@@ -17,6 +17,7 @@ runs it at scale (≥ 100,000 inputs); tests/test_fuzz_parser.py runs a bounded 
 from __future__ import annotations
 
 import io
+import logging
 import random
 import resource
 import time
@@ -171,10 +172,13 @@ class FuzzStats:
     slowest_cpu: str = ""
     over_1s: int = 0
     errors: int = 0  # DocumentError results: refused with a reason (expected for most)
+    capped: int = 0  # of those, refused at the CPU-time cap (parser/time_cap.py)
     reports: int = 0
     uncaught: list[str] = field(default_factory=list)  # exceptions out of parse_bytes
     parser_failed: list[str] = field(default_factory=list)  # bugs the pipeline caught
     peak_rss_mb: float = 0.0
+    peak_growth_mb: float = 0.0  # the most one input raised the worker's peak memory
+    peak_grower: str = ""
     slow_inputs: list[bytes] = field(default_factory=list)
 
     def merge(self, other: FuzzStats) -> None:
@@ -186,10 +190,13 @@ class FuzzStats:
             self.max_cpu_seconds, self.slowest_cpu = other.max_cpu_seconds, other.slowest_cpu
         self.over_1s += other.over_1s
         self.errors += other.errors
+        self.capped += other.capped
         self.reports += other.reports
         self.uncaught += other.uncaught
         self.parser_failed += other.parser_failed
         self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
+        if other.peak_growth_mb > self.peak_growth_mb:
+            self.peak_growth_mb, self.peak_grower = other.peak_growth_mb, other.peak_grower
         self.slow_inputs += other.slow_inputs
 
 
@@ -200,10 +207,23 @@ def inputs(n: int, seed: int, seeds: list[Seed]) -> Iterator[tuple[bytes, str]]:
 
 
 def fuzz(n: int, seed: int = 0, seeds: list[Seed] | None = None,
-         keep_slow: float = 1.0) -> FuzzStats:
-    """Parse `n` mutated inputs (reproducible from `seed`) and measure every one."""
-    import logging
+         keep_slow: float = 1.0, cap: float | None = 1.0) -> FuzzStats:
+    """Parse `n` mutated inputs (reproducible from `seed`) and measure every one.
 
+    `cap` is the per-document CPU-time cap the parser runs under (settings'
+    PARSE_MAX_CPU_SECONDS, lowered from its production value to the 1 s an input may take);
+    None keeps the setting as it is.
+    """
+    production_cap = settings.PARSE_MAX_CPU_SECONDS
+    if cap is not None:
+        settings.PARSE_MAX_CPU_SECONDS = cap
+    try:
+        return _fuzz(n, seed, seeds, keep_slow)
+    finally:
+        settings.PARSE_MAX_CPU_SECONDS = production_cap
+
+
+def _fuzz(n: int, seed: int, seeds: list[Seed] | None, keep_slow: float) -> FuzzStats:
     from parser.pipeline import parse_bytes
 
     logging.getLogger("parser").setLevel(logging.CRITICAL)  # caught bugs are counted here
@@ -212,6 +232,7 @@ def fuzz(n: int, seed: int = 0, seeds: list[Seed] | None = None,
         parse_bytes(seed_doc.data, "warm-up")
     stats = FuzzStats()
     for data, note in inputs(n, seed, seeds):
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started, cpu_started = time.perf_counter(), time.process_time()
         try:
             result = parse_bytes(data, "fuzz")
@@ -220,6 +241,9 @@ def fuzz(n: int, seed: int = 0, seeds: list[Seed] | None = None,
             result = None
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
+        growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+        if growth > stats.peak_growth_mb:
+            stats.peak_growth_mb, stats.peak_grower = growth, f"{note} ({len(data)} bytes)"
         if cpu > stats.max_cpu_seconds:
             stats.max_cpu_seconds, stats.slowest_cpu = cpu, f"{note} ({len(data)} bytes)"
         stats.inputs += 1
@@ -235,6 +259,7 @@ def fuzz(n: int, seed: int = 0, seeds: list[Seed] | None = None,
                 stats.parser_failed.append(f"{note}: {result.error[:300]}")
             elif result.error:
                 stats.errors += 1
+                stats.capped += "CPU-time cap" in result.error
             elif result.is_report:
                 stats.reports += 1
     stats.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -28,6 +28,12 @@ def _segmenter():
     return tokenizer
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary now (~0.5 s CPU, once per process), so that the per-document
+    CPU-time cap (parser/time_cap.py) does not charge it to the first document parsed."""
+    _segmenter()
+
+
 @cache
 def _stopwords() -> frozenset[str]:
     path = resources.files("parser") / "data" / "label_stopwords.txt"

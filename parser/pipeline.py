@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from parser import checks, facts, load, metadata, sections, values
+from parser import checks, facts, labels, load, metadata, sections, values
 from parser.model import Document, DocumentError, ParseResult
 from parser.tables import extract as tables
+from parser.time_cap import ParseTimeout, cpu_time_cap
+from xxgk import settings
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +42,36 @@ def parse_document(doc: Document) -> ParseResult:
     return result
 
 
-def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> ParseResult:
-    """Parse a document held in memory (what the crawler fetched). Never raises for bad input."""
+def load_and_parse(
+    data: bytes, source: str, content_type: str | None = None
+) -> tuple[Document | None, ParseResult]:
+    """Load and parse bytes under the per-document CPU-time cap; never raises for bad input.
+
+    Returns the loaded Document (None when loading failed) with the result, because the
+    archive keeps the document's text and metadata next to what was parsed from it.
+    """
+    labels.warm_up()
+    doc = None
     try:
-        doc = load.load_bytes(data, source, content_type=content_type)
+        with cpu_time_cap(settings.PARSE_MAX_CPU_SECONDS):
+            doc = load.load_bytes(data, source, content_type=content_type)
+            return doc, parse_document(doc)
+    except ParseTimeout as exc:
+        return doc, ParseResult(source=source, is_report=False, error=f"refused: {exc}")
     except DocumentError as exc:
-        return ParseResult(source=source, is_report=False, error=str(exc))
-    try:
-        return parse_document(doc)
+        return doc, ParseResult(source=source, is_report=False, error=str(exc))
     except RecursionError as exc:  # pathological structure; the batch goes on
-        return ParseResult(source=source, is_report=False, error=f"parser gave up: {exc}")
+        return doc, ParseResult(source=source, is_report=False, error=f"parser gave up: {exc}")
     except Exception as exc:  # a parser bug must not stop a batch of thousands of reports
         log.exception("parser failed on %s", source)
-        return ParseResult(
+        return doc, ParseResult(
             source=source, is_report=False, error=f"parser failed: {type(exc).__name__}: {exc}"
         )
+
+
+def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> ParseResult:
+    """Parse a document held in memory (what the crawler fetched). Never raises for bad input."""
+    return load_and_parse(data, source, content_type)[1]
 
 
 def parse_path(path: str | Path) -> ParseResult:
