@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from scraper.netguard import resolve_kind
+from scraper.netguard import GuardedBackend, PrivateAddress, resolve_kind
 from scraper.politeness import HostSlot, Robots
 from xxgk import settings
 
@@ -120,6 +121,27 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def guarded_transport(private_hosts: frozenset[str], max_connections: int,
+                      ) -> httpx.AsyncHTTPTransport:
+    """httpx's transport with a connection pool whose every connection goes through
+    netguard.GuardedBackend (DNS rebinding: see scraper/netguard.py).
+
+    httpx has no public hook for httpcore's network backend, so the pool is built here with
+    httpcore's public API and the same settings httpx would give it. An explicit transport
+    also means proxies from the environment are not used: through a proxy the crawler could
+    not see, let alone check, the address it connects to.
+    """
+    transport = httpx.AsyncHTTPTransport()
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=max_connections,
+        max_keepalive_connections=min(max_connections, 20),
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(private_hosts),
+    )
+    return transport
+
+
 class Fetcher:
     """Fetch URLs with per-host slots and robots.txt; one instance per crawl run."""
 
@@ -139,7 +161,8 @@ class Fetcher:
                      "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(config.timeout_read, connect=config.timeout_connect),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=max(4, config.concurrency_total * 2)),
+            transport=guarded_transport(config.private_hosts,
+                                        max(4, config.concurrency_total * 2)),
         )
 
     async def close(self) -> None:
@@ -298,6 +321,10 @@ class Fetcher:
             except (httpx.TimeoutException, TimeoutError) as exc:
                 row.update(error_kind="timeout", error=repr(exc))
                 raise Retryable("timeout", f"timeout: {exc!r}") from exc
+            except PrivateAddress as exc:  # the connection-time check (DNS rebinding)
+                row.update(error_kind="private_address", error=str(exc))
+                raise Final("private_address", f"{exc}; the source does not allow "
+                            "non-public addresses") from exc
             except httpx.RemoteProtocolError as exc:  # the server closed mid-answer
                 row.update(error_kind="connection_closed", error=repr(exc))
                 raise Retryable("connection_closed", f"connection closed: {exc!r}") from exc

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import pytest
 
+from scraper import netguard
 from scraper.crawl import crawl
 from scraper.demo_site import DemoServer
 from scraper.fault_site import FAST_CONFIG, FaultSites
@@ -70,6 +71,33 @@ def test_redirect_to_a_loopback_name_is_refused() -> None:
                                      obey_robots=False))
         assert resp.error_kind == "private_address", resp.error
         assert [h.path for h in server.hits] == ["/go.html"]
+
+
+def test_dns_rebinding_is_refused_at_connection_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile name server answers the crawler's check with a public address and, a moment
+    later, the connection's own lookup with 127.0.0.1. The connection is opened only to an
+    address checked at that moment, so it is refused and nothing reaches the local server."""
+    answers = iter([["8.8.8.8"]])
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return next(answers, ["127.0.0.1"])
+
+    monkeypatch.setattr(netguard, "resolve", rebinding)
+    with DemoServer(fails_once=()) as server:
+        port = server.server_address[1]
+        url = f"http://localhost:{port}/sjj/gknb.html"
+
+        async def go():
+            f = Fetcher(FetchConfig(delay=0.0, retry_times=0, obey_robots=False))
+            try:
+                return await f.fetch(url)
+            finally:
+                await f.close()
+
+        resp = asyncio.run(go())
+        assert resp.error_kind == "private_address", resp.error
+        assert "localhost resolves to 127.0.0.1, which is loopback" in resp.error
+        assert server.hits == []
 
 
 def test_crawl_of_a_source_without_the_allowance_logs_private_address(tmp_path) -> None:
