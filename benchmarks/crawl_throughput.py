@@ -3,17 +3,22 @@
 1. The demo website (fixtures/site/) with politeness off (no delay, no robots, 16 requests
    at a time): pages/s of the whole crawler (discovery, storage, logs) next to a bare httpx
    client fetching the same URLs at the same concurrency: the gap is our overhead.
-2. A synthetic site of 10,000 report pages (+100 TRS listing pages) generated on the fly by a
-   server in another process: pages/s and the crawler process's peak memory (max RSS).
+2. A synthetic site of N report pages (+ TRS listing pages) generated on the fly by a server
+   in another process: pages/s, and the crawler process's resident memory every
+   `--rss-every` pages handled and at its peak, to show that memory stays flat as the site
+   grows (issue 6: flat over a 100,000-page local site).
 
     .venv/bin/python benchmarks/crawl_throughput.py [--pages 10000] [--repeat 5]
+    .venv/bin/python benchmarks/crawl_throughput.py --pages 100000 --repeat 0  # memory curve
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import multiprocessing
+import os
 import resource
 import socket
 import sys
@@ -33,16 +38,31 @@ from scraper.fetch import FetchConfig  # noqa: E402
 from scraper.registry import Source  # noqa: E402
 from xxgk import settings  # noqa: E402
 
-# The synthetic site is one source with 100 listing pages and 10,000 reports: lift the
-# per-source caps that protect real runs from runaway columns.
+# The synthetic site is one source with up to 500 listing pages (the most a TRS pager script
+# names, see scraper.discover._trs_pages) of 100 or more reports each: lift the per-source
+# caps that protect real runs from runaway columns (main() raises them to the site's size).
 settings.CRAWL_MAX_LISTING_PAGES = 1_000
 settings.CRAWL_MAX_DOCUMENTS_PER_SOURCE = 100_000
+MAX_LISTINGS = 500
 
-PER_LISTING = 100
+
+def per_listing(pages: int) -> int:
+    """Report links per listing page: 100, more when 500 listing pages would not hold all."""
+    return max(100, math.ceil(pages / MAX_LISTINGS))
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux /proc), else its peak so far."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class SyntheticHandler(BaseHTTPRequestHandler):
-    """/syn/index.html, index_N.html: 100 links each; /syn/r/N.html: a small report page."""
+    """/syn/index.html, index_N.html: `per_listing(pages)` links each; /syn/r/N.html: a small
+    report page."""
 
     protocol_version = "HTTP/1.1"
     pages = 10_000
@@ -58,12 +78,13 @@ class SyntheticHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path
-        listings = max(1, self.pages // PER_LISTING)
+        each = per_listing(self.pages)
+        listings = max(1, math.ceil(self.pages / each))
         if path in ("/syn/", "/syn/index.html") or path.startswith("/syn/index_"):
             n = 0 if not path.startswith("/syn/index_") else int(path[11:].split(".")[0])
             items = "".join(
                 f'<li><a href="r/{i}.html">合成县第{i}局2023年政府信息公开工作年度报告</a></li>'
-                for i in range(n * PER_LISTING, min((n + 1) * PER_LISTING, self.pages)))
+                for i in range(n * each, min((n + 1) * each, self.pages)))
             body = (f"<html><head><meta charset='utf-8'><title>年报</title></head><body><ul>"
                     f"{items}</ul><script>createPageHTML({listings}, {n}, \"index\", \"html\");"
                     "</script></body></html>")
@@ -124,7 +145,7 @@ def demo_benchmark(repeat: int) -> None:
           f"(crawler); bare httpx on the same {len(urls)} URLs: {len(urls) / bare:.0f} pages/s")
 
 
-def synthetic_benchmark(pages: int) -> None:
+def synthetic_benchmark(pages: int, rss_every: int) -> None:
     q: multiprocessing.Queue = multiprocessing.Queue()
     proc = multiprocessing.Process(target=_serve, args=(q, pages), daemon=True)
     proc.start()
@@ -133,18 +154,29 @@ def synthetic_benchmark(pages: int) -> None:
     try:
         sample = [f"{base}/syn/r/{i}.html" for i in range(min(pages, 2000))]
         bare = asyncio.run(bare_fetch(sample, 16))
+        started = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            if rss_every and done % rss_every == 0:
+                print(f"  {done:>7} pages handled  RSS {rss_mb():6.1f} MB  "
+                      f"({time.monotonic() - started:.0f} s)", flush=True)
+
         with tempfile.TemporaryDirectory() as tmp:
-            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            rss_start = rss_mb()
+            peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"synthetic site of {pages} report pages: RSS at the start {rss_start:.1f} MB "
+                  f"(process peak so far {peak_before:.0f} MB)", flush=True)
             result = crawl(Path(tmp) / "syn.db",
                            [Source("合成县", f"{base}/syn/", allow_private="yes")],
-                           FetchConfig.impolite())
-            rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            size = (Path(tmp) / "syn.db").stat().st_size
+                           FetchConfig.impolite(), progress=progress)
+            rss_end = rss_mb()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            size = sum(f.stat().st_size for f in Path(tmp).iterdir())
         n = result.counts["pages_fetched"]
         print(f"synthetic site: {n} pages ({len(result.reports)} reports) in {result.elapsed:.1f} s"
               f" = {n / result.elapsed:.0f} pages/s (bare httpx: {len(sample) / bare:.0f} "
-              f"pages/s); peak RSS {rss_after / 1024:.0f} MB (before the crawl "
-              f"{rss_before / 1024:.0f} MB); archive {size / 1e6:.1f} MB; status {result.status}")
+              f"pages/s); RSS at the end {rss_end:.0f} MB, process peak {peak:.0f} MB (at the "
+              f"start {rss_start:.0f} MB); archive {size / 1e6:.1f} MB; status {result.status}")
     finally:
         proc.terminate()
         proc.join()
@@ -153,13 +185,19 @@ def synthetic_benchmark(pages: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=10_000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="crawls of the demo site (0: skip that part)")
+    ap.add_argument("--rss-every", type=int, default=10_000,
+                    help="print the RSS every N pages handled (0: never)")
     args = ap.parse_args()
     # The per-site page cap guards real crawls; this synthetic site is meant to be crawled whole,
-    # so the cap is lifted to its size (listing pages included).
+    # so the caps are lifted to its size (listing pages included).
     settings.CRAWL_MAX_PAGES_PER_SITE = max(settings.CRAWL_MAX_PAGES_PER_SITE, 2 * args.pages)
-    demo_benchmark(args.repeat)
-    synthetic_benchmark(args.pages)
+    settings.CRAWL_MAX_DOCUMENTS_PER_SOURCE = max(settings.CRAWL_MAX_DOCUMENTS_PER_SOURCE,
+                                                  args.pages)
+    if args.repeat:
+        demo_benchmark(args.repeat)
+    synthetic_benchmark(args.pages, args.rss_every)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,14 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -65,6 +67,75 @@ def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
     log.log(level, " ".join(parts))
 
 
+# The reports a run saw: its frontier's stored report pages and attachments, one entry per
+# report_key (publisher and year), in the order they were first queued. `first` puts the rows
+# of one key together, so they can be grouped while streaming.
+_REPORT_ROWS = (
+    "select url, source, meta, key from (select url, source, meta, key, seq, min(seq) over "
+    "(partition by key) as first from (select f.url, f.source, f.meta, f.seq, "
+    "json_extract(f.meta, '$.report_key') as key from crawl_frontier f join crawl_pages p on "
+    "p.url = f.url where f.run_id = ? and f.state = 'done' and f.kind in ('report', "
+    "'attachment') and p.document_id is not null) where key is not null and key != '') "
+    "order by first, seq")
+_REPORT_COUNT = (
+    "select count(distinct key) from (select json_extract(f.meta, '$.report_key') as key from "
+    "crawl_frontier f join crawl_pages p on p.url = f.url where f.run_id = ? and f.state = "
+    "'done' and f.kind in ('report', 'attachment') and p.document_id is not null) where key "
+    "!= ''")
+
+
+class RunReports(Sequence[dict[str, Any]]):
+    """The reports a run found ({publisher, year, title, source, urls}), read from the
+    archive when iterated instead of held in memory: a list of them grew with the site (a
+    100,000-page crawl would keep 100,000 dicts until the process ends). Its length is counted
+    once, when the run ends. It reads the run's `crawl_frontier` rows, which the next run
+    deletes when it finishes: iterate it before starting another run on the same archive."""
+
+    def __init__(self, db_path: Path, run_id: int, count: int) -> None:
+        self.db_path, self.run_id, self.count = Path(db_path), run_id, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        conn = sqlite3.connect(self.db_path)
+        try:
+            report: dict[str, Any] | None = None
+            key = None
+            for url, source, meta, k in conn.execute(_REPORT_ROWS, [self.run_id]):
+                if k != key:
+                    if report is not None:
+                        yield report
+                    m = json.loads(meta)
+                    key, report = k, {"publisher": m.get("publisher"), "year": m.get("year"),
+                                      "title": m.get("title"), "source": source, "urls": []}
+                assert report is not None
+                report["urls"].append(url)
+            if report is not None:
+                yield report
+        finally:
+            conn.close()
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += self.count
+        found = next(islice(self, index, None), None) if index >= 0 else None
+        if found is None:
+            raise IndexError(index)
+        return found
+
+    def __repr__(self) -> str:
+        return f"<RunReports run={self.run_id} reports={self.count}>"
+
+
 @dataclass
 class CrawlResult:
     run_id: int
@@ -72,7 +143,7 @@ class CrawlResult:
     exit_code: int
     counts: dict[str, int]
     errors: dict[str, int]
-    reports: list[dict[str, Any]]
+    reports: Sequence[dict[str, Any]]
     elapsed: float
     resumed: bool = False
     sources_without_reports: list[str] = field(default_factory=list)
@@ -94,6 +165,7 @@ class Item:
     kind: str  # listing | report | attachment
     source: str
     meta: dict[str, Any]
+    seq: int = 0  # its place in the run's frontier (set when it is added or read back)
 
 
 COUNTS = ("requests", "pages_fetched", "not_modified", "new", "changed", "unchanged", "failed",
@@ -124,19 +196,28 @@ class Crawl:
         ensure_crawl_schema(self.db)
         self.counts: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
-        self.reports_ok: dict[str, set[str]] = {name: set() for name in self.sources}
+        # sources that gave at least one report this run (the report keys themselves are in
+        # the frontier's meta; a set of them grew with the site)
+        self.sources_with_reports: set[str] = set()
         self.listings: Counter[str] = Counter()
         self.documents: Counter[str] = Counter()  # report links queued per source (capped)
         self.run_id = 0
         self.seq = 0  # order of the frontier (kept in memory: max(seq) per insert is O(n))
+        # Each host's queue holds at most `_per_host()` items; the rest of its work stays in
+        # crawl_frontier only (state 'pending'), and `spilled[host]` is the seq from which
+        # the host's pending items are not in memory (see `_refill`). Without this, a
+        # listing of 100,000 links put 100,000 Items in memory at once.
         self.queues: dict[str, asyncio.Queue[Item | None]] = {}
+        self.spilled: dict[str, int] = {}
         self.workers: list[asyncio.Task[None]] = []
         self.outstanding = 0
         self.done_count = 0
         self.total_count = 0
         self.finished: asyncio.Event | None = None
         self.fetcher: Fetcher | None = None
-        self.last_log: dict[str, int | None] = {}  # url -> its last fetch_log row
+        # url -> its last fetch_log row, for the pages being handled now only (an entry per
+        # URL ever fetched grew with the site)
+        self.last_log: dict[str, int | None] = {}
 
     # ------------------------------------------------------------------ hosts and sources
     def allowed_host(self, host: str) -> bool:
@@ -172,13 +253,10 @@ class Crawl:
             self.errors.update(json.loads(full.get("errors") or "{}"))
             self.db["crawl_runs"].update(self.run_id, {"resumed": (row[1] or 0) + 1,
                                                        "pid": os.getpid()})
-            for r in self.db.execute(
-                "select source, meta from crawl_frontier where run_id = ? and state = 'done' "
-                "and kind != 'listing'", [self.run_id]
-            ).fetchall():
-                meta = json.loads(r[1])
-                if meta.get("report_key") and r[0] in self.reports_ok:
-                    self.reports_ok[r[0]].add(meta["report_key"])
+            self.sources_with_reports.update(r[0] for r in self.db.execute(
+                "select distinct source from crawl_frontier where run_id = ? and state = 'done' "
+                "and kind != 'listing' and json_extract(meta, '$.report_key') != ''",
+                [self.run_id]))
             for r in self.db.execute(
                 "select source, count(*) from crawl_frontier where run_id = ? and kind = "
                 "'listing' group by source", [self.run_id]).fetchall():
@@ -197,11 +275,11 @@ class Crawl:
                 self.listings[s.name] += 1
                 # Every known report page of the source gets its conditional request, even
                 # when the listing no longer links to it: that is how vanished reports show.
-                for p in self.db.execute(
+                for p in self.db.execute(  # streamed: a site's known pages can be many
                     "select url, kind, title, report_year, publisher from crawl_pages where "
                     "source = ? and kind in ('report', 'attachment') and vanished_at is null "
                     "and document_id is not null", [s.name]
-                ).fetchall():
+                ):
                     self._add_frontier(Item(p[0], p[1], s.name, {
                         "title": p[2], "year": p[3], "publisher": p[4], "known": True}))
         event("crawl.start", run=self.run_id, sources=len(self.sources))
@@ -215,6 +293,7 @@ class Crawl:
              json.dumps(item.meta, ensure_ascii=False), self.seq + 1])
         if cur.rowcount > 0:
             self.seq += 1
+            item.seq = self.seq
             return True
         return False
 
@@ -226,23 +305,62 @@ class Crawl:
 
     def _on_attempt(self, row: dict[str, Any]) -> None:
         self.counts["requests"] += 1
-        self.last_log[str(row["url"])] = self._insert(
-            "fetch_log", {"run_id": self.run_id, "from_cache": 0, **row})
+        log_id = self._insert("fetch_log", {"run_id": self.run_id, "from_cache": 0, **row})
+        if row["url"] in self.last_log:  # a page being handled (not robots.txt, not a hop)
+            self.last_log[str(row["url"])] = log_id
         event("fetch", logging.DEBUG, url=row["url"], status=row.get("status"),
               bytes=row.get("bytes"), ms=row.get("elapsed_ms"),
               attempt=row["attempt"] if row["attempt"] > 1 else None,
               conditional=1 if row.get("conditional") else None, error=row.get("error_kind"))
 
     # ------------------------------------------------------------------ scheduling
-    def _enqueue(self, item: Item) -> None:
-        host = urlsplit(item.url).netloc
+    def _per_host(self) -> int:
+        """How many queued items of one host are kept in memory (at least 2: refills start
+        at half of it)."""
+        return max(2, settings.CRAWL_FRONTIER_MEMORY_PER_HOST)
+
+    def _admit(self, host: str, seq: int) -> bool:
+        """Count a pending frontier item (already in the database) of `host`; True when it
+        goes to the host's queue in memory, False when it stays in the database only (the
+        queue is full, or older items of the host already wait there)."""
         if host not in self.queues:
             self.queues[host] = asyncio.Queue()
             for _ in range(max(1, self.config.concurrency_per_host)):
                 self.workers.append(asyncio.create_task(self._worker(host)))
         self.outstanding += 1
         self.total_count += 1
-        self.queues[host].put_nowait(item)
+        if host in self.spilled or self.queues[host].qsize() >= self._per_host():
+            self.spilled.setdefault(host, seq)
+            return False
+        return True
+
+    def _enqueue(self, item: Item) -> None:
+        host = urlsplit(item.url).netloc
+        if self._admit(host, item.seq):
+            self.queues[host].put_nowait(item)
+
+    def _refill(self, host: str) -> None:
+        """Move the host's next pending items, in frontier order, from the database to its
+        queue, up to `_per_host()`; when none is left there, the host is no longer spilled.
+        Items are read from `spilled[host]` on (the crawl_frontier_seq index), so each row is
+        read once per host over the run, and those of other hosts are skipped."""
+        queue = self.queues[host]
+        need = self._per_host() - queue.qsize()
+        cur = self.db.conn.execute(
+            "select url, kind, source, meta, seq, state from crawl_frontier where run_id = ? "
+            "and seq >= ? order by seq", [self.run_id, self.spilled[host]])
+        try:
+            for url, kind, source, meta, seq, state in cur:
+                if state != "pending" or urlsplit(url).netloc != host:
+                    continue
+                if need <= 0:
+                    self.spilled[host] = seq
+                    return
+                queue.put_nowait(Item(url, kind, source, json.loads(meta), seq))
+                need -= 1
+        finally:
+            cur.close()
+        del self.spilled[host]
 
     async def _worker(self, host: str) -> None:
         queue = self.queues[host]
@@ -250,11 +368,15 @@ class Crawl:
             item = await queue.get()
             if item is None:
                 return
+            if host in self.spilled and queue.qsize() < self._per_host() // 2:
+                self._refill(host)
+            self.last_log[item.url] = None
             try:
                 await self._handle(item)
             except Exception as exc:  # a bug must not stop the other sites; it is recorded
                 log.exception("crawl.bug url=%s", item.url)
                 self._fail(item, "internal", repr(exc), None)
+            self.last_log.pop(item.url, None)
             self.outstanding -= 1
             self.done_count += 1
             if self.progress:
@@ -269,11 +391,14 @@ class Crawl:
         self.fetcher = Fetcher(self.config, on_attempt=self._on_attempt,
                                allowed_host=self.allowed_host)
         try:
-            for r in self.db.execute(
-                "select url, kind, source, meta from crawl_frontier where run_id = ? and "
+            # streamed, and only the first `_per_host()` items of each host become Items
+            for url, kind, source, meta, seq in self.db.execute(
+                "select url, kind, source, meta, seq from crawl_frontier where run_id = ? and "
                 "state = 'pending' order by seq", [self.run_id]
-            ).fetchall():
-                self._enqueue(Item(r[0], r[1], r[2], json.loads(r[3])))
+            ):
+                host = urlsplit(url).netloc
+                if self._admit(host, seq):
+                    self.queues[host].put_nowait(Item(url, kind, source, json.loads(meta), seq))
             if self.outstanding:
                 await self.finished.wait()
             for q in self.queues.values():
@@ -285,7 +410,7 @@ class Crawl:
         return self._finish(started, resumed)
 
     def _finish(self, started: float, resumed: bool) -> CrawlResult:
-        empty = [name for name, found in self.reports_ok.items() if not found]
+        empty = [name for name in self.sources if name not in self.sources_with_reports]
         for name in empty:
             had = self.db.execute("select count(*) from crawl_pages where source = ? and kind in "
                                   "('report', 'attachment') and document_id is not null",
@@ -300,7 +425,7 @@ class Crawl:
             status, code = "partial", EXIT_PARTIAL
         else:
             status, code = "failed", EXIT_FAILURE
-        reports = self._reports()
+        found = self.db.execute(_REPORT_COUNT, [self.run_id]).fetchone()[0]
         row = self.db["crawl_runs"].get(self.run_id)
         first = row["started_at"]
         elapsed = time.monotonic() - started
@@ -308,37 +433,20 @@ class Crawl:
             self._save_counts()
             self.db["crawl_runs"].update(self.run_id, {
                 "ended_at": utc_now(), "status": status, "exit_code": code,
-                "reports_found": len(reports), "elapsed_s": round(elapsed, 2)})
+                "reports_found": found, "elapsed_s": round(elapsed, 2)})
             # the work lists of earlier, finished runs are no longer needed (the last is kept
             # for inspection); crawl_pages and fetch_log keep the history
             self.db.conn.execute("delete from crawl_frontier where run_id < ?", [self.run_id])
         result = CrawlResult(self.run_id, status, code, {k: self.counts[k] for k in COUNTS},
                              dict(self.errors),
-                             reports, elapsed, resumed, empty)
+                             RunReports(self.db_path, self.run_id, found), elapsed, resumed,
+                             empty)
         event("crawl.end", run=self.run_id, status=status, exit=code, started=first,
-              reports=len(reports), pages=self.counts["pages_fetched"],
+              reports=found, pages=self.counts["pages_fetched"],
               requests=self.counts["requests"], new=self.counts["new"],
               changed=self.counts["changed"], unchanged=self.counts["unchanged"],
               failed=self.counts["failed"], seconds=round(elapsed, 1))
         return result
-
-    def _reports(self) -> list[dict[str, Any]]:
-        """The reports this run saw (one per publisher, year and title), from the frontier."""
-        seen: dict[str, dict[str, Any]] = {}
-        for r in self.db.execute(
-            "select f.url, f.source, f.meta, p.document_id from crawl_frontier f join "
-            "crawl_pages p on p.url = f.url where f.run_id = ? and f.state = 'done' and "
-            "f.kind in ('report', 'attachment') and p.document_id is not null order by f.seq",
-            [self.run_id]
-        ).fetchall():
-            meta = json.loads(r[2])
-            key = meta.get("report_key")
-            if key and key not in seen:
-                seen[key] = {"publisher": meta.get("publisher"), "year": meta.get("year"),
-                             "title": meta.get("title"), "source": r[1], "urls": []}
-            if key:
-                seen[key]["urls"].append(r[0])
-        return list(seen.values())
 
     # ------------------------------------------------------------------ one page
     def _page(self, url: str) -> dict[str, Any] | None:
@@ -503,7 +611,7 @@ class Crawl:
         key = m.get("report_key") or (f"{m.get('publisher')}|{m.get('year')}" if m.get("year")
                                       else f"{m.get('publisher')}|{m.get('title')}")
         m["report_key"] = key
-        self.reports_ok.setdefault(item.source, set()).add(key)
+        self.sources_with_reports.add(item.source)
 
     def _decode(self, resp: Response) -> str | None:
         from parser.encoding import decode

@@ -59,3 +59,5 @@ def ensure_crawl_schema(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists fetch_log_run on fetch_log (run_id)")
     db.execute("create index if not exists crawl_pages_source on crawl_pages (source, kind)")
     db.execute("create index if not exists crawl_frontier_state on crawl_frontier (run_id, state)")
+    # a run reads its work list back in frontier order when a host's queue in memory runs low
+    db.execute("create index if not exists crawl_frontier_seq on crawl_frontier (run_id, seq)")

@@ -6,10 +6,12 @@ test checks that delay on the server's own clock); later tests crawl the same ar
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -279,3 +281,51 @@ def test_version_stored_by_a_killed_run_is_counted_on_resume(site, tmp_path) -> 
     crawl(db_path, demo_sources(site.base_url), FAST)
     db = sqlite_utils.Database(db_path)
     assert db.execute("select versions from crawl_pages where url = ?", [url]).fetchone() == (1,)
+
+
+def test_work_list_beyond_the_per_host_bound_waits_in_the_database(tmp_path,
+                                                                     monkeypatch) -> None:
+    """Room for 2 queued items per host: the rest of the work list stays in crawl_frontier
+    and is read back in order, no queue ever holds more than 2, and the archive (pages,
+    documents, requests, work list) and the reports are those of a run without the bound."""
+    largest, refills = 0, 0
+
+    class Watched(Crawl):
+        def _admit(self, host: str, seq: int) -> bool:
+            nonlocal largest
+            kept = super()._admit(host, seq)
+            largest = max(largest, self.queues[host].qsize() + kept)
+            return kept
+
+        def _refill(self, host: str) -> None:
+            nonlocal largest, refills
+            super()._refill(host)
+            refills += 1
+            largest = max(largest, self.queues[host].qsize())
+
+    def state(db_path: Path) -> tuple[list[Any], ...]:
+        db = sqlite_utils.Database(db_path)
+        rows = lambda sql: sorted(  # noqa: E731
+            (path_of(r[0]), *r[1:]) for r in db.execute(sql).fetchall())
+        return (rows("select url, kind, title, report_year, publisher, document_id, status, "
+                     "versions, skip_reason from crawl_pages"),
+                rows("select url, purpose, attempt, status, error_kind, conditional from "
+                     "fetch_log"),
+                rows("select url, kind, state, meta from crawl_frontier"),
+                sorted(db.execute("select id from documents").fetchall()))
+
+    reports = {}
+    with DemoServer(fails_once=()) as server:
+        for bound in (500, 2):
+            largest, refills = 0, 0
+            monkeypatch.setattr(settings, "CRAWL_FRONTIER_MEMORY_PER_HOST", bound, raising=False)
+            db_path = tmp_path / f"{bound}.db"
+            result = asyncio.run(Watched(db_path, demo_sources(server.base_url),
+                                         FAST).run_async())
+            assert result.exit_code == EXIT_SUCCESS, result.summary()
+            reports[bound] = ([(r["publisher"], r["year"], r["title"],
+                                [path_of(u) for u in r["urls"]]) for r in result.reports],
+                              state(db_path))
+            assert (largest <= 2 and refills > 0) if bound == 2 else (largest > 2 and not refills)
+    assert len(reports[2][0]) == len(expected["reports"])
+    assert reports[2] == reports[500]

@@ -141,6 +141,9 @@ CRAWL_ROBOTS_MAX_BYTES = 500 * 1024
 # a site that generates endless pages (calendars, session ids in URLs) cannot hold the job;
 # the rest fails as `site_cap` and is asked for again by the next run.
 CRAWL_MAX_PAGES_PER_SITE = 5000
+# Queued items of one host held in memory; the rest wait in crawl_frontier (state `pending`)
+# and are read back in order as the queue drains, so memory grows with hosts, not pages.
+CRAWL_FRONTIER_MEMORY_PER_HOST = 500
 # PDF bombs: a page tree declaring more than MAX_PDF_PAGES is refused before pages are built;
 # a compressed stream that inflates past MAX_PDF_STREAM_BYTES (or all of them together past
 # MAX_PDF_INFLATED_BYTES) is refused before pdfminer inflates it whole; a page with more
