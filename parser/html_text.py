@@ -161,6 +161,28 @@ class _Stream:
             return self.seg_raw[i]
         return self.seg_raw[i] + (k - self.seg_start[i])
 
+    def raw_range(self, a: int, b: int) -> list[int]:
+        """[raw_pos(k) for k in range(a, b)], a segment at a time rather than a bisection per
+        character (every character of the page's text goes through here)."""
+        out: list[int] = []
+        if a >= b:
+            return out
+        starts = self.seg_start
+        n = len(starts)
+        i = bisect.bisect_right(starts, a) - 1
+        pos = a
+        while pos < b:
+            stop = min(b, starts[i + 1]) if i + 1 < n else b
+            if stop > pos:
+                if self.seg_entity[i]:
+                    out.extend([self.seg_raw[i]] * (stop - pos))
+                else:
+                    shift = self.seg_raw[i] - starts[i]
+                    out.extend(range(pos + shift, stop + shift))
+                pos = stop
+            i += 1
+        return out
+
 
 class _StreamBuilder:
     """Collects the stream's parts and their source positions."""
@@ -281,7 +303,7 @@ class _Aligner:
         k = self._find(s)
         if k >= 0:
             self.cursor = k + len(s)
-            return [st.raw_pos(i) for i in range(k, k + len(s))]
+            return st.raw_range(k, k + len(s))
         # The parser changed the text (line ends, odd entities): map character by character.
         out: list[int] = []
         cur = self.cursor
@@ -334,7 +356,8 @@ def parse_tree(src: str) -> etree._Element:
 
 
 def _tag(el: etree._Element) -> str:
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    tag = el.tag  # lxml builds a new str on every access: read it once
+    return tag.lower() if isinstance(tag, str) else ""
 
 
 def _text_len(el: etree._Element) -> int:
@@ -574,6 +597,10 @@ def cell_text(el: etree._Element) -> str:
     Line breaks inside the cell follow `TextBuilder.soft_break`, as in the document text.
     """
     builder = TextBuilder()
+    if len(el) == 0:  # no child elements (most cells): the walk below would add el.text only
+        if el.text:
+            builder.add(el.text)
+        return builder.build().text.strip()
     skip = 0
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = _tag(node)
@@ -597,10 +624,15 @@ def cell_text(el: etree._Element) -> str:
 
 
 def _span(value: str | None, default_max: int) -> int:
-    try:
-        n = int(re.sub(r"[^\d]", "", value or "") or 1)
-    except ValueError:
+    if value is None:  # most cells: no rowspan/colspan attribute
         n = 1
+    elif value.isascii() and value.isdigit():
+        n = int(value)
+    else:  # digits among other characters (colspan="2;"), Unicode digits
+        try:
+            n = int(re.sub(r"[^\d]", "", value) or 1)
+        except ValueError:
+            n = 1
     if n == 0:
         n = default_max
     return max(1, min(n, settings.MAX_TABLE_SPAN, default_max))

@@ -92,7 +92,9 @@ def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTa
         grids = doc.tables + rebuilt
         if rebuilt and all(g.start >= 0 for g in grids):
             grids = sorted(grids, key=lambda g: (g.start, g.end))
-        later = map_tables(_mappable(grids, None), doc.text) if rebuilt else []
+        # the tables found above are not mapped again: only the missing ones are taken
+        later = (map_tables(_mappable(grids, None), doc.text, skip=frozenset(found))
+                 if rebuilt else [])
         for mt in later:
             if mt.table not in found and _usable(mt):
                 found[mt.table] = mt

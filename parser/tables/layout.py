@@ -61,6 +61,10 @@ class TableLayout:
     versions: dict[str, VersionDef]
     blank_not_zero_columns: list[str] = field(default_factory=list)
     groups: list[ColDef] = field(default_factory=list)  # column groups (四)
+    # Per version: rows by id and column ids, built on first use. The mapper asks cell_key
+    # for every cell, and scanning the row list there was a visible share of its time.
+    _index: dict[str, tuple[dict[str, RowDef], frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def version(self, name: str) -> VersionDef:
         """One version's definition (markers, columns, rows, cells); used by flattened.py."""
@@ -72,19 +76,32 @@ class TableLayout:
     def columns(self, version: str) -> list[ColDef]:
         return self.versions[version].columns
 
+    def _rows_and_columns(self, version: str) -> tuple[dict[str, RowDef], frozenset[str]]:
+        """(the version's rows by id, first of a repeated id; its column ids), cached."""
+        try:
+            return self._index[version]
+        except KeyError:
+            pass
+        by_id: dict[str, RowDef] = {}
+        for r in self.rows(version):
+            by_id.setdefault(r.id, r)
+        found = self._index[version] = (by_id, frozenset(c.id for c in self.columns(version)))
+        return found
+
     def cell_key(self, version: str, row_id: str | None, col_id: str) -> str | None:
         """The canonical key of a cell, or None where the layout defines no such cell."""
         if self.kind == "single_row":
             groups = {g.id for g in self.groups}
             group, _, col = col_id.rpartition(".")
-            ok = group in groups and col in {c.id for c in self.columns(version)}
+            ok = group in groups and col in self._rows_and_columns(version)[1]
             return col_id if ok else None
         if row_id is None:
             return None
         if self.kind == "cells":
             return self.versions[version].cells.get(f"{row_id}.{col_id}")
-        row = next((r for r in self.rows(version) if r.id == row_id), None)
-        if row is None or row.key is None or col_id not in {c.id for c in self.columns(version)}:
+        rows, col_ids = self._rows_and_columns(version)
+        row = rows.get(row_id)
+        if row is None or row.key is None or col_id not in col_ids:
             return None
         return f"{row.key}.{col_id}"
 

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from parser.model import Cell, Fact, Grid
-from parser.tables.labels import is_glued, normalize_label
+from parser.tables.labels import LabelMatcher, is_glued, normalize_label
 from parser.tables.layout import RowDef, TableLayout, load_layouts
 from parser.tables.values import key_unit, parse_cell, unit_in_header
-from xxgk.settings import TABLE_LOCATE_SLACK_CHARS, TABLE_PROSE_MIN_CHARS
+from xxgk.settings import (
+    TABLE_LABEL_MATCH_CACHE,
+    TABLE_LOCATE_SLACK_CHARS,
+    TABLE_PROSE_MIN_CHARS,
+)
 
 TABLE_IDS = ("二", "三", "四")
 _PROSE_PUNCT = re.compile(r"[,;。!?]")  # after NFKC: ，；！？ are ASCII
@@ -63,12 +68,15 @@ def _distinct(row: list[Cell], r: int) -> list[tuple[int, int, Cell]]:
     label cells; callers skip such copies where they would duplicate a value.
     """
     out: list[tuple[int, int, Cell]] = []
+    last = None  # origin of out[-1]'s cell
     for j, cell in enumerate(row):
-        if out and cell.origin == out[-1][2].origin and (cell.span_copy or cell.origin[0] != r):
+        origin = cell.origin
+        if origin == last and (cell.span_copy or origin[0] != r):
             start, width, first = out[-1]
             out[-1] = (start, width + 1, first)
             continue
         out.append((j, 1, cell))
+        last = origin
     return out
 
 
@@ -91,32 +99,72 @@ def _is_prose(text: str) -> bool:
     return len(norm) >= TABLE_PROSE_MIN_CHARS and bool(_PROSE_PUNCT.search(norm))
 
 
-def _row_scores(texts: list[str], layouts: dict[str, TableLayout]) -> dict[str, int]:
+# Longest label text whose score is remembered (the longest template label is ~40 characters).
+_MEMO_MAX_CHARS = 200
+
+
+@dataclass(frozen=True, eq=False)
+class _Probe:
+    """What a row's label is compared with to score one table (its normalised headings and
+    markers, its row matchers), and the points each label text already scored: reports print
+    the same few hundred labels, and this comparison ran for every label of every row."""
+
+    table: str
+    headings: tuple[str, ...]  # normalised
+    markers: tuple[str, ...]
+    matchers: tuple[LabelMatcher, ...]
+    memo: dict[str, int] = field(default_factory=dict)
+
+    def points(self, norm: str) -> int:
+        """3 for a heading, 2 for a marker, 1 for a row label of any version, else 0."""
+        try:
+            return self.memo[norm]
+        except KeyError:
+            pass
+        if any(_names(norm, h) for h in self.headings):
+            found = 3
+        elif any(_names(norm, m) for m in self.markers):
+            found = 2
+        elif any(matcher.match(norm) is not None for matcher in self.matchers):
+            found = 1
+        else:
+            found = 0
+        if len(norm) <= _MEMO_MAX_CHARS:  # labels, not paragraphs, are worth keeping
+            if len(self.memo) >= TABLE_LABEL_MATCH_CACHE:
+                self.memo.clear()  # bounded, as LabelMatcher's memo
+            self.memo[norm] = found
+        return found
+
+
+@cache
+def _probes() -> tuple[_Probe, ...]:
+    """One probe per standard table (layouts.toml is read once, so these are made once)."""
+    return tuple(
+        _Probe(
+            tid,
+            tuple(normalize_label(h) for h in layout.headings),
+            tuple(normalize_label(m) for m in layout.markers),
+            tuple(layout.row_matcher(v) for v in layout.versions),
+        )
+        for tid, layout in load_layouts().items()
+    )
+
+
+def _row_scores(texts: list[str], probes: tuple[_Probe, ...]) -> dict[str, int]:
     norms = [normalize_label(t) for t in texts if t.strip() and not _is_valueish(t)]
     scores: dict[str, int] = {}
-    for tid, layout in layouts.items():
-        s = 0
-        markers = [normalize_label(m) for m in layout.markers]
-        headings = [normalize_label(h) for h in layout.headings]
-        for n in norms:
-            if any(_names(n, h) for h in headings):
-                s += 3
-                continue
-            if any(_names(n, m) for m in markers):
-                s += 2
-                continue
-            for v in layout.versions:
-                if layout.row_matcher(v).match(n) is not None:
-                    s += 1
-                    break
+    if not norms:
+        return scores
+    for probe in probes:
+        s = sum(probe.points(n) for n in norms)
         if s:
-            scores[tid] = s
+            scores[probe.table] = s
     return scores
 
 
 def segment_grids(grids: list[Grid]) -> list[Segment]:
     """Split grids into runs of rows per standard table (a row without labels follows on)."""
-    layouts = load_layouts()
+    probes = _probes()
     segments: list[Segment] = []
     current: str | None = None
     width = None
@@ -127,7 +175,7 @@ def segment_grids(grids: list[Grid]) -> list[Segment]:
         width = grid_width
         for r, row in enumerate(grid.rows):
             texts = [c.text for _, _, c in _distinct(row, r)]
-            scores = _row_scores(texts, layouts)
+            scores = _row_scores(texts, probes)
             if scores:
                 best = max(scores.values())
                 leaders = [t for t, s in scores.items() if s == best]
@@ -644,8 +692,15 @@ class TableMapper:
         ))
 
 
-def map_tables(grids: list[Grid], doc_text: str = "") -> list[MappedTable]:
-    """Find the standard tables among `grids` and map every cell to a fact."""
+def map_tables(
+    grids: list[Grid], doc_text: str = "", skip: frozenset[str] = frozenset()
+) -> list[MappedTable]:
+    """Find the standard tables among `grids` and map every cell to a fact.
+
+    Tables in `skip` (found already by the caller) are segmented and their version detected,
+    since their rows delimit the other tables and table 四 takes its version from them, but
+    their cells are not mapped: the caller would throw those facts away.
+    """
     layouts = load_layouts()
     segments = segment_grids(grids)
     by_table: dict[str, list[Segment]] = {}
@@ -656,7 +711,7 @@ def map_tables(grids: list[Grid], doc_text: str = "") -> list[MappedTable]:
     }
     results: list[MappedTable] = []
     for tid in TABLE_IDS:
-        if tid not in by_table:
+        if tid not in by_table or tid in skip:
             continue
         version, why = versions[tid]
         if tid == "四":

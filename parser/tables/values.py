@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 from parser.model import Fact, Number
 from parser.numerals import CN_NUMERAL_CHARS, chinese_value
@@ -24,11 +25,17 @@ _UNIT_FACTORS = {("元", "万元"): Decimal("0.0001"), ("万元", "元"): Decima
 _HEADER_UNIT_RE = re.compile(r"[(（](?:单位[:：])?(万元|元)[)）]")
 
 
+@lru_cache(maxsize=4096)
 def key_unit(key: str) -> str | None:
-    """Unit of a canonical key (indicators.csv via parser.indicators)."""
+    """Unit of a canonical key (indicators.csv via parser.indicators); cached, asked per cell."""
     from parser.indicators import unit_of
 
     return unit_of(key)
+
+
+# Cell texts up to this length are remembered (see parse_cell); longer ones are prose or junk,
+# rare, and would make the cache hold large strings.
+_CELL_CACHE_MAX_CHARS = 64
 
 
 def parse_cell(
@@ -39,7 +46,26 @@ def parse_cell(
 
     status: value | blank | dash | unreadable. Numbers keep their type: int unless the cell
     prints a decimal (万元 amounts) or a unit conversion makes one.
+
+    The mapper asks this of every cell several times (is it a label? a number?) and reports
+    print the same few hundred cell texts, so short texts are answered from a bounded cache:
+    it was the largest single cost of mapping a table. The result is an immutable tuple.
     """
+    if len(text) <= _CELL_CACHE_MAX_CHARS:
+        return _parse_cell_cached(text, unit, header_unit)
+    return _parse_cell(text, unit, header_unit)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cell_cached(
+    text: str, unit: str | None, header_unit: str | None
+) -> tuple[Number | None, str, str | None]:
+    return _parse_cell(text, unit, header_unit)
+
+
+def _parse_cell(
+    text: str, unit: str | None, header_unit: str | None
+) -> tuple[Number | None, str, str | None]:
     s = text.strip(BLANK_CHARS)
     if not s:
         return None, "blank", None
@@ -76,8 +102,10 @@ def parse_cell(
     return value, "value", note
 
 
+@lru_cache(maxsize=4096)
 def unit_in_header(header: str) -> str | None:
-    """The money unit a column header states (（单位：万元）, （元）), if any."""
+    """The money unit a column header states (（单位：万元）, （元）), if any. Cached: asked
+    once per cell, of the few header texts a table has."""
     m = _HEADER_UNIT_RE.search(unicodedata.normalize("NFKC", header).replace(" ", ""))
     return m.group(1) if m else None
 
