@@ -48,6 +48,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for k, data in enumerate(total.slow_inputs):
         (args.out / f"slow_{k}.bin").write_bytes(data)
+    for k, data in enumerate(total.failed_inputs):
+        (args.out / f"failed_{k}.bin").write_bytes(data)
     (args.out / "failures.txt").write_text("\n\n".join(total.uncaught + total.parser_failed),
                                            encoding="utf-8")
     figures = {

@@ -180,6 +180,7 @@ class FuzzStats:
     peak_growth_mb: float = 0.0  # the most one input raised the worker's peak memory
     peak_grower: str = ""
     slow_inputs: list[bytes] = field(default_factory=list)
+    failed_inputs: list[bytes] = field(default_factory=list)  # for replay, like slow_inputs
 
     def merge(self, other: FuzzStats) -> None:
         self.inputs += other.inputs
@@ -198,6 +199,7 @@ class FuzzStats:
         if other.peak_growth_mb > self.peak_growth_mb:
             self.peak_growth_mb, self.peak_grower = other.peak_growth_mb, other.peak_grower
         self.slow_inputs += other.slow_inputs
+        self.failed_inputs += other.failed_inputs
 
 
 def inputs(n: int, seed: int, seeds: list[Seed]) -> Iterator[tuple[bytes, str]]:
@@ -238,6 +240,8 @@ def _fuzz(n: int, seed: int, seeds: list[Seed] | None, keep_slow: float) -> Fuzz
             result = parse_bytes(data, "fuzz")
         except Exception:  # the promise broken: record it, go on
             stats.uncaught.append(f"{note}: {traceback.format_exc(limit=3)}")
+            if len(stats.failed_inputs) < 5:
+                stats.failed_inputs.append(data)
             result = None
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
@@ -257,6 +261,8 @@ def _fuzz(n: int, seed: int, seeds: list[Seed] | None, keep_slow: float) -> Fuzz
         if result is not None:
             if result.error and result.error.startswith(("parser failed", "parser gave up")):
                 stats.parser_failed.append(f"{note}: {result.error[:300]}")
+                if len(stats.failed_inputs) < 5:
+                    stats.failed_inputs.append(data)
             elif result.error:
                 stats.errors += 1
                 stats.capped += "CPU-time cap" in result.error

@@ -626,7 +626,7 @@ def cell_text(el: etree._Element) -> str:
 def _span(value: str | None, default_max: int) -> int:
     if value is None:  # most cells: no rowspan/colspan attribute
         n = 1
-    elif value.isascii() and value.isdigit():
+    elif value.isascii() and value.isdigit() and len(value) < 10:
         n = int(value)
     else:  # digits among other characters (colspan="2;"), Unicode digits
         try:

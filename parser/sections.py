@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 from parser.model import Section
-from parser.numerals import match_view
+from parser.numerals import MAX_DIGITS, match_view
 
 CN_ORDINALS = "一二三四五六七八九十"
 
@@ -83,7 +83,7 @@ def ordinal(number: str) -> int | None:
     """1 for 一 / （一） / 1. / ①, …; None where the marker holds no readable number."""
     core = re.sub(r"[（()）、．.\s]", "", number)
     if core.isdigit():
-        return int(core)
+        return int(core) if len(core) <= MAX_DIGITS else None
     if core and core[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
         return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(core[0]) + 1
     if core and not core.strip(CN_ORDINALS):

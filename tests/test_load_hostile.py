@@ -221,3 +221,25 @@ def test_huge_spans_give_no_grid_but_keep_text() -> None:
     assert time.perf_counter() - start < 5
     assert doc.tables == []
     assert doc.text.startswith("0\tx\n1\tx\n") and doc.text.endswith("正文结束")
+
+
+RUN = "9" * 5000  # past the 4,300 digits Python's int() converts
+
+
+@pytest.mark.parametrize("page", [
+    f"<table><tr><td>项目</td><td>数量</td></tr><tr><td>收到申请</td><td>{RUN}</td></tr></table>",
+    f'<table><tr><td colspan="{RUN}">项目</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>',
+    f"<p>（{RUN}）标题</p><p>本年度主动公开政府信息100条。</p>",
+], ids=["table-cell", "colspan", "heading-number"])
+def test_digit_runs_past_int_limit_are_read_as_junk(page: str) -> None:
+    """Found by the mutation fuzzer: a doubled range of digits reached int() in a table
+    cell, a colspan and a heading's number, and the parser failed. Now a cell with more
+    digits than any quantity is unreadable, the span is one column, the heading has no
+    ordinal, and the document parses."""
+    from parser.pipeline import parse_bytes
+    from parser.tables.values import parse_cell
+
+    html = f"<html><body><p>一、总体情况</p>{page}</body></html>".encode()
+    result = parse_bytes(html, "digits.html", "text/html")
+    assert result.error is None
+    assert parse_cell(RUN) == (None, "unreadable", "cell text has 5000 digits: not a quantity")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from parser.model import Fact, Number
-from parser.numerals import CN_NUMERAL_CHARS, chinese_value
+from parser.numerals import CN_NUMERAL_CHARS, MAX_DIGITS, chinese_value
 from parser.tables.layout import blank_reads_zero, key_table, load_layouts
 
 BLANK_CHARS = " \t\r\n\u3000\u00a0\u200b\ufeff"
@@ -84,6 +84,8 @@ def _parse_cell(
     if not m:
         return None, "unreadable", f"cell text {s!r} is not a number"
     num = m.group("num").replace(",", "")
+    if len(num) > MAX_DIGITS:  # no cell counts this much: junk, and int() refuses long runs
+        return None, "unreadable", f"cell text has {len(num)} digits: not a quantity"
     value: Number = float(num) if "." in num else int(num)
     if m.group("sign") == "-":
         value = -value
