@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -345,3 +346,80 @@ def test_comments_scripts_and_crlf_do_not_break_offsets() -> None:
     assert (
         doc.raw[doc.offsets[doc.text.index("<")] : doc.offsets[doc.text.index("<")] + 4] == "&lt;"
     )
+
+
+# --- `_Stream.raw_range` pinned to the per-character `raw_pos` it replaced -----------------
+
+STREAM_PAGES = [
+    # an entity that decodes to nothing (&#1;), at the start, in the middle, twice in a row
+    # and at the very end; &amp; and &nbsp;; entities of two characters (&nge; &fjlig;);
+    # CRLF and a lone CR; CJK; nested inline tags
+    "&#1;<html>\r\n<body><div id='zoom'>\r\n<p>收到<b>申请<i>三&#1;件</i></b>，"
+    "答复&amp;办结&nbsp;二件&#1;&#1;。</p>\r\n<p><span><a href='#'>公开<em>（一）"
+    "</em></a>主动</span>\r\rlone CR&lt;&#x4e00;&#20108;&unknown;&amp&nge;x&fjlig;</p>\r\n</div>"
+    "</body></html>&#1;",
+    "&#1;",
+    "",
+    "a&#1;",
+    "&nbsp;&#1;&amp;\r\n",
+]
+
+
+@pytest.mark.parametrize("page", STREAM_PAGES, ids=range(len(STREAM_PAGES)))
+def test_stream_raw_range_equals_per_character_raw_pos(page: str) -> None:
+    from parser.html_text import _text_stream
+
+    st = _text_stream(page)
+    n = len(st.text)
+    # every character's raw position is its own source character, or the "&" of its entity
+    # (a CR read as a newline maps to the CR, the LF of a CRLF to itself)
+    for k, ch in enumerate(st.text):
+        src = page[st.raw_pos(k)]
+        assert src == ch or src == "&" or (ch == "\n" and src == "\r"), (k, ch, src)
+    for a in range(n + 2):
+        for b in range(a - 2, n + 2):
+            want = [st.raw_pos(k) for k in range(a, min(b, n))] if b > a else []
+            if b <= n:
+                assert st.raw_range(a, b) == want, (a, b)
+
+
+def test_stream_raw_range_sees_the_empty_entity_segments() -> None:
+    """&#1; must leave an empty segment (two equal starts) for the test above to cover it."""
+    from parser.html_text import _text_stream
+
+    page = STREAM_PAGES[0]
+    st = _text_stream(page)
+    starts = st.seg_start
+    assert any(x == y for x, y in itertools.pairwise(starts))
+    assert starts[-1] == len(st.text)  # the trailing &#1;: an empty segment at the end
+    assert "\r" not in st.text and "&" in st.text and "\xa0" in st.text
+    i = st.text.index("三件")
+    assert st.raw_range(i, i + 2) == [page.index("三&#1;件"), page.index("件</i>")]
+    j = st.text.index("&办")
+    assert st.raw_range(j, j + 2) == [page.index("&amp;"), page.index("办结")]
+
+
+def test_document_offsets_same_with_per_character_raw_pos(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """End to end: the loader gives the same text and offsets when `raw_range` is replaced by
+    the per-character mapping it stands for (the markup above, every demo/fixture HTML page
+    and the generated table pages)."""
+    from parser.html_text import _Stream
+
+    pages = [STREAM_PAGES[0].encode("utf-8")]
+    for root in (
+        settings.DEMO_DIR,
+        settings.FIXTURES_DIR / "cases",
+        settings.FIXTURES_DIR / "tables",
+    ):
+        pages += [p.read_bytes() for p in sorted(root.glob("**/*.htm*"))]
+    assert len(pages) > 5
+    fast = [load_bytes(p, "x") for p in pages]
+    monkeypatch.setattr(
+        _Stream, "raw_range", lambda self, a, b: [self.raw_pos(k) for k in range(a, b)]
+    )
+    slow = [load_bytes(p, "x") for p in pages]
+    for i, (f, s) in enumerate(zip(fast, slow, strict=True)):
+        assert (f.text, f.offsets) == (s.text, s.offsets), i
+    assert "答复&办结 二件" in fast[0].text  # the body was found: offsets were exercised

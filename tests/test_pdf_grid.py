@@ -5,7 +5,10 @@ Expected rows were read off the corpus PDFs (001, 002, 003) page by page.
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -280,3 +283,184 @@ def test_continuation_drops_repeated_header_and_footer_and_mends_a_split_row() -
         ["行政规范性文件", "5", "6"],
     ]
     assert grid.page == 1 and all(not c.span_copy for r in grid.rows for c in r)
+
+
+# --- the fast `_extract` and `_nearest_in` pinned to what they replace ---------------------
+#
+# Both were rewritten for speed; the PDF tables they feed must come out exactly as before.
+# `_extract` is compared with pdfplumber's own `Table.extract()` on every table `pdf_grids`
+# finds (spied on at the call site, so the tables are found exactly as the module finds
+# them: its page filter and its settings), `_nearest_in` with the linear `_nearest`.
+
+FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.glob("**/*.pdf"))
+CORPUS_PDFS = sorted(settings.CORPUS_DIR.glob("**/*.pdf")) if settings.CORPUS_DIR.is_dir() else []
+
+
+def _extract_pairs(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    """(fast, pdfplumber) extractions of every table `pdf_grids` finds in the PDF."""
+    from parser.tables import pdf_grid
+
+    real = pdf_grid._extract
+    pairs: list[tuple[Any, Any]] = []
+
+    def spy(table: Any, rows: list[Any]) -> list[list[str | None]]:
+        got = real(table, rows)
+        pairs.append((got, table.extract()))
+        return got
+
+    monkeypatch.setattr(pdf_grid, "_extract", spy)
+    with pdfplumber.open(path) as pdf:
+        pdf_grids(pdf)
+    return pairs
+
+
+def test_fixture_pdfs_exist() -> None:
+    # the parametrised test below must not pass on an empty list
+    assert len(FIXTURE_PDFS) >= 2, FIXTURE_PDFS
+
+
+@pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: p.name)
+def test_extract_equals_pdfplumber_on_fixture_pdfs(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pairs = _extract_pairs(path, monkeypatch)
+    assert pairs, f"pdf_grids found no table in {path}"
+    for n, (fast, plumber) in enumerate(pairs):
+        assert fast == plumber, (path.name, n)
+
+
+@pytest.mark.parametrize(
+    "path",
+    CORPUS_PDFS or [None],
+    ids=lambda p: p.name if p is not None else "corpus-absent",
+)
+def test_extract_equals_pdfplumber_on_corpus_pdfs(
+    path: Path | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if path is None:
+        pytest.skip(f"no corpus PDFs under {settings.CORPUS_DIR} (the shared corpus is absent)")
+    pairs = _extract_pairs(path, monkeypatch)
+    assert pairs, f"pdf_grids found no table in {path}"
+    for n, (fast, plumber) in enumerate(pairs):
+        assert fast == plumber, (path.name, n)
+
+
+class _FakePage:
+    """Just what `Table.extract()` and `_extract` read from a page: its characters."""
+
+    def __init__(self, chars: list[dict[str, Any]]) -> None:
+        self.chars = chars
+
+
+def _char(text: str, x0: float, top: float, w: float = 8.0, h: float = 10.0) -> dict[str, Any]:
+    return {
+        "text": text,
+        "x0": x0,
+        "x1": x0 + w,
+        "top": top,
+        "bottom": top + h,
+        "doctop": top,
+        "upright": True,
+        "size": h,
+        "fontname": "F",
+    }
+
+
+def test_extract_equals_pdfplumber_on_boundaries_nan_and_random_chars() -> None:
+    """Characters whose middle lies exactly on a row or column line (half-open boxes), NaN
+    coordinates, a missing cell (merged), and random characters in shuffled page order."""
+    from pdfplumber.table import Table
+
+    from parser.tables.pdf_grid import _extract
+
+    xs = [0.0, 40.0, 80.0, 120.0]
+    ys = [0.0, 20.0, 40.0, 60.0]
+    cells = [
+        (xs[c], ys[r], xs[c + 1], ys[r + 1])
+        for r in range(3)
+        for c in range(3)
+        if (r, c) != (1, 2)  # a hole: that row has a None cell
+    ]
+    cells.append((xs[1], ys[1], xs[3], ys[2]))  # ... covered by a cell spanning two columns
+    rng = random.Random(20261127)
+    chars = [
+        _char("A", 36.0, 15.0),  # h-mid 40.0 = column line: right cell; v-mid 20.0 = row 1
+        _char("B", -4.0, -5.0),  # mid (0, 0): first cell, inclusive
+        _char("C", 116.0, 55.0),  # mid (120, 60): outside, exclusive
+        _char("D", 10.0, 35.0 - 1e-9),  # v-mid just under 40
+        _char("N", float("nan"), 5.0),
+        _char("M", 10.0, float("nan")),
+        _char("I", 10.0, float("inf")),
+    ]
+    for k in range(400):
+        x = rng.choice([rng.uniform(-10, 130), rng.choice(xs) - 4.0])
+        y = rng.choice([rng.uniform(-10, 70), rng.choice(ys) - 5.0])
+        chars.append(_char("字数"[k % 2] if k % 3 else str(k % 10), x, y))
+    rng.shuffle(chars)
+    table = Table(_FakePage(chars), cells)
+    expected = table.extract()
+    assert any(None in row for row in expected)  # the hole is exercised
+    assert _extract(table, table.rows) == expected
+
+
+def test_nearest_in_equals_linear_nearest() -> None:
+    from parser.tables.pdf_grid import _nearest, _nearest_in
+
+    rng = random.Random(1127)
+    specials = [float("inf"), float("-inf"), float("nan"), 0.0, -0.0, 1e9, -1e9, 1e300]
+    lists: list[list[float]] = []
+    for _ in range(300):
+        n = rng.randint(1, 40)
+        kind = rng.randrange(6)
+        if kind == 0:  # page coordinates, distinct after clustering
+            vals = sorted(rng.uniform(0, 842) for _ in range(n))
+        elif kind == 1:  # a dyadic grid: exact midpoints give exact ties
+            vals = sorted({rng.randrange(0, 4000) * 0.25 for _ in range(n)})
+        elif kind == 2:  # duplicates and near-duplicates (steps below the bisection guard)
+            base = sorted(rng.uniform(0, 100) for _ in range(n))
+            vals = sorted(base + [v + rng.choice([0.0, 1e-4, 1e-3, 2e-3]) for v in base[::2]])
+        elif kind == 3:  # steps right around the 1e-3 guard
+            vals = [0.0]
+            for _ in range(n - 1):
+                vals.append(vals[-1] + rng.choice([9.99e-4, 1e-3, 1.001e-3, 0.5]))
+        elif kind == 4:  # huge coordinates, near and past the 1e9 guard
+            vals = sorted(rng.choice([1, -1]) * rng.uniform(9.9e8, 1.1e9) for _ in range(n))
+        else:  # infinities or NaN inside the list (a damaged page)
+            vals = sorted(rng.uniform(-50, 50) for _ in range(n))
+            vals.insert(rng.randrange(len(vals) + 1), rng.choice(specials[:3]))
+        lists.append(vals)
+    lists += [[5.0], [1.0, 3.0], [1.0, 1.0, 3.0], [0.0, 0.5, 1.0], [-1.0, 1.0]]
+
+    bisected = 0
+    checked = 0
+    for vals in lists:
+        fast = _nearest_in(vals)
+        bisected += fast.__name__ == "nearest"
+        queries = list(vals) + specials
+        queries += [(a + b) / 2 for a, b in itertools.pairwise(vals)]  # midpoints
+        queries += [v + d for v in vals for d in (-1e-9, 1e-9, -0.3, 0.3)]
+        finite = [v for v in vals if v == v and abs(v) != float("inf")]
+        if finite:
+            queries += [min(finite) - 100, max(finite) + 100]
+            queries += [rng.uniform(min(finite) - 10, max(finite) + 10) for _ in range(20)]
+        for q in queries:
+            assert fast(q) == _nearest(vals, q), (vals, q)
+            checked += 1
+    # both paths are exercised: the bisection and the fallback to the scan
+    assert 100 < bisected < len(lists), bisected
+    assert checked > 10_000
+
+
+def test_nearest_in_ties_go_to_the_first_index() -> None:
+    from parser.tables.pdf_grid import _nearest, _nearest_in
+
+    vals = [0.0, 10.0, 20.0]
+    fast = _nearest_in(vals)
+    assert [fast(v) for v in (5.0, 15.0, -5.0, 25.0, 10.0)] == [0, 1, 0, 2, 1]
+    assert [_nearest(vals, v) for v in (5.0, 15.0)] == [0, 1]
+    # the scan's answer for NaN and infinities (every distance NaN or inf): index 0
+    assert [fast(v) for v in (float("nan"), float("inf"), float("-inf"))] == [0, 0, 0]
+    dup = [1.0, 1.0, 3.0]
+    assert _nearest_in(dup)(1.5) == _nearest(dup, 1.5) == 0
+    with pytest.raises(ValueError):
+        _nearest_in([])(1.0)

@@ -684,3 +684,76 @@ def test_corpus_table4_with_stacked_headers(name: str) -> None:
     assert {f.version for f in t4} == {None}  # no table 二 on the page to take it from
     group = [c for c in checks if c.rule == "table4.group_total"]
     assert len(group) == 3 and all(c.ok for c in group)
+
+
+# ------------------------------------------- `skip` maps the other tables exactly as before
+#
+# `map_tables(..., skip=...)` no longer maps the cells of the skipped tables (the caller
+# throws them away) but still segments them and detects their version: tables 二 and 四
+# must come out identical, facts, versions and problems alike.
+
+SKIP_VARIANTS = ["v2021_merged", "v2021_blanks", "v2021_split_labels", "v2019_merged"]
+
+
+def _fixture_doc(name: str) -> Document:
+    import importlib.util
+
+    from xxgk.settings import FIXTURES_DIR
+
+    if importlib.util.find_spec("parser.load") is None:
+        pytest.skip("parser.load (the loaders) does not exist yet")
+    from parser.load import load_bytes
+
+    path = FIXTURES_DIR / "tables" / f"{name}.html"
+    return load_bytes(path.read_bytes(), path.name)
+
+
+def _known(name: str) -> dict:
+    import json
+
+    from xxgk.settings import FIXTURES_DIR
+
+    return json.loads((FIXTURES_DIR / "tables" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _by_table(tables: list) -> dict:
+    return {t.table: t for t in tables}
+
+
+@pytest.mark.parametrize("name", SKIP_VARIANTS)
+def test_skip_three_leaves_tables_two_and_four_unchanged(name: str) -> None:
+    doc = _fixture_doc(name)
+    full = _by_table(map_tables(doc.tables, doc.text))
+    skipped = map_tables(doc.tables, doc.text, skip=frozenset({"三"}))
+    assert [t.table for t in skipped] == ["二", "四"]  # no 三, nothing else, in order
+    assert set(full) == {"二", "三", "四"}
+    part = _by_table(skipped)
+    for tid in ("二", "四"):
+        assert part[tid] == full[tid], tid  # dataclass equality: every fact and field
+    # and the tables are the right ones: every value of 二 and 四 as the generator wrote it
+    known = _known(name)
+    for tid, prefixes in (("二", ("active.",)), ("四", ("review.", "litigation."))):
+        got = {f.key: f.value for f in part[tid].facts if f.status == "value"}
+        want = {
+            k: v
+            for k, v in known["values"].items()
+            if k.startswith(prefixes) and k not in set(known["blank_keys"])
+        }
+        assert want and got == want, tid
+        assert {f.version for f in part[tid].facts} == {known["version"]}
+
+
+@pytest.mark.parametrize("name", ["v2021_merged", "v2021_split_labels", "v2019_merged"])
+def test_skip_three_keeps_its_version_for_table_four_without_table_two(name: str) -> None:
+    """With no table 二, table 四 takes its version from a skipped table 三 (v2021 by its split
+    （六） rows); skipping 三 must not lose that."""
+    doc = _fixture_doc(name)
+    grids = [g for g in doc.tables if not any(c.text == "信息内容" for r in g.rows for c in r)]
+    assert len(grids) == len(doc.tables) - 1  # table 二's grid, and only it, removed
+    full = _by_table(map_tables(grids, doc.text))
+    skipped = map_tables(grids, doc.text, skip=frozenset({"三"}))
+    assert [t.table for t in skipped] == ["四"]
+    assert skipped[0] == full["四"]
+    expected = "v2021" if name.startswith("v2021") else None
+    assert skipped[0].version == expected
+    assert {f.version for f in skipped[0].facts} == {expected}
