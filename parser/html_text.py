@@ -184,6 +184,21 @@ class _Stream:
         return out
 
 
+def _unescape(token: str) -> str:
+    """html.unescape, except that a numeric reference to a control or non-character (&#1;,
+    &#x7f;) gives the character, as lxml's parser does: html.unescape drops it, and the
+    stream must read what lxml read or the text's offsets slip past it."""
+    decoded = html.unescape(token)
+    if decoded or not token.startswith("&#"):
+        return decoded
+    body = token[2:].rstrip(";")
+    try:
+        n = int(body[1:], 16) if body[:1] in "xX" else int(body)
+    except ValueError:  # not a number, or more digits than int() reads
+        return decoded
+    return chr(n) if 0 < n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else decoded
+
+
 class _StreamBuilder:
     """Collects the stream's parts and their source positions."""
 
@@ -219,7 +234,7 @@ class _StreamBuilder:
                 a = cr + 1
 
     def entity(self, a: int, token: str) -> None:
-        decoded = html.unescape(token)
+        decoded = _unescape(token)
         if decoded == token:
             self.text(a, a + len(token))
         else:

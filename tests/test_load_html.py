@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 from pathlib import Path
 
@@ -383,18 +382,18 @@ def test_stream_raw_range_equals_per_character_raw_pos(page: str) -> None:
                 assert st.raw_range(a, b) == want, (a, b)
 
 
-def test_stream_raw_range_sees_the_empty_entity_segments() -> None:
-    """&#1; must leave an empty segment (two equal starts) for the test above to cover it."""
+def test_stream_raw_range_maps_entities_to_their_ampersand() -> None:
+    """&#1; reads as the character (as lxml reads it), &amp; as "&": every character of an
+    entity maps to its "&", and the text around it to itself."""
     from parser.html_text import _text_stream
 
     page = STREAM_PAGES[0]
     st = _text_stream(page)
-    starts = st.seg_start
-    assert any(x == y for x, y in itertools.pairwise(starts))
-    assert starts[-1] == len(st.text)  # the trailing &#1;: an empty segment at the end
     assert "\r" not in st.text and "&" in st.text and "\xa0" in st.text
-    i = st.text.index("三件")
-    assert st.raw_range(i, i + 2) == [page.index("三&#1;件"), page.index("件</i>")]
+    assert st.text.endswith("\x01")  # the trailing &#1;
+    i = st.text.index("三\x01件")
+    assert st.raw_range(i, i + 3) == [page.index("三&#1;件"), page.index("&#1;件"),
+                                      page.index("件</i>")]
     j = st.text.index("&办")
     assert st.raw_range(j, j + 2) == [page.index("&amp;"), page.index("办结")]
 
@@ -423,3 +422,15 @@ def test_document_offsets_same_with_per_character_raw_pos(
     for i, (f, s) in enumerate(zip(fast, slow, strict=True)):
         assert (f.text, f.offsets) == (s.text, s.offsets), i
     assert "答复&办结 二件" in fast[0].text  # the body was found: offsets were exercised
+
+
+@pytest.mark.parametrize("ref", ["&#1;", "&#x1f;", "&#127;", "&#65534;"])
+def test_control_character_references_keep_their_offsets(ref: str) -> None:
+    """lxml keeps a reference to a control or non-character as the character, while
+    html.unescape drops it: the text stream reads it the way lxml does, so the evidence
+    offsets of what follows stay on the right source characters."""
+    page = f"<html><body><p>收到<b>申请<i>三{ref}件</i></b>，答复二件。</p></body></html>"
+    doc = load_bytes(page.encode(), "refs.html", "text/html")
+    assert_offsets(doc)
+    at = doc.text.index("件")
+    assert doc.raw[doc.offsets[at - 1]] == "&" and doc.raw[doc.offsets[at]] == "件"
