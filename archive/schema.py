@@ -2,8 +2,9 @@
 
 `ensure_schema(db)` is safe to call on every open: it creates what is missing, adds columns
 that a newer version of this module declares (sqlite-utils `add_column`), and (re)creates
-views and indexes. It never drops data. Tables are declared as data (`TABLES`) so that the
-Datasette metadata can check that every column has a description.
+views and indexes (dropping only indexes that newer ones replace). It never drops data.
+Tables are declared as data (`TABLES`) so that the Datasette metadata can check that every
+column has a description.
 """
 
 from __future__ import annotations
@@ -220,7 +221,6 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("report_documents", ["document_id"]),
     ("sections", ["report_id", "seq"]),
     ("facts", ["key", "report_id"]),
-    ("checks", ["ok", "rule"]),
     ("report_indicator_values", ["key", "value"]),
 ]
 
@@ -231,7 +231,19 @@ UNIQUE_INDEXES: list[tuple[str, list[str]]] = [("reports", ["key"])]
 RAW_INDEXES = [
     "create unique index if not exists document_urls_source on document_urls"
     " (document_id, coalesce(url, ''), coalesce(path, ''))",
+    # A report's row holds its whole text (10 KB and more, on overflow pages), so a join or
+    # a search that reaches many reports by id read a page per report: counting the 93,000
+    # reports that contain 复议 took 200 ms at 130,000 reports. This narrow copy of the
+    # columns such joins use answers them from a few MB (70 ms; docs/performance.md).
+    "create index if not exists reports_by_id on reports"
+    " (id, report_year, era, publisher_id, key)",
+    # Failed checks only (1% of 5 million a year): the planner reaches them at once, where an
+    # index on (ok, rule) looked no better than scanning every check of every report (a page
+    # of failed_checks took 5 s at 130,000 reports, 0.13 s with this index).
+    "create index if not exists checks_failed on checks (rule, report_id, ok) where ok = 0",
 ]
+# Indexes an earlier version created that the ones above replace (dropped, not data).
+OBSOLETE_INDEXES = ["idx_checks_ok_rule"]
 
 # Publishers joined with their division, for the "all districts of a city" questions.
 VIEWS: dict[str, str] = {
@@ -275,6 +287,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db.table(name).create_index(cols, unique=True, if_not_exists=True)
         for sql in RAW_INDEXES:
             db.execute(sql)
+        for name in OBSOLETE_INDEXES:
+            db.execute(f"drop index if exists [{name}]")
         search.ensure_fts(db)
         from archive import headline
 

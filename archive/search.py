@@ -78,20 +78,31 @@ def excerpt(text: str | None, query: str | None, width: int = 60) -> str | None:
     """A plain-text window of `text` around the first place that matches `query`.
 
     Matching ignores whitespace between characters, like the index does; returned as plain
-    text (Datasette escapes it).
+    text (Datasette escapes it). The words are looked for in the text as stored first and in
+    its NFKC form only when they are not there (full-width digits or letters, say): NFKC costs
+    ~0.2 ms per 1,000 characters, a second for the 500 reports a common word finds, while the
+    words a search finds are nearly always there as written. The window is cut from the form
+    the words were found in, so it always holds them.
     """
     if not text:
         return text
+    normalized: str | None = None
     for quoted, bare in _TERMS.findall(query or ""):
         chars = [c for c in unicodedata.normalize("NFKC", quoted or bare) if not c.isspace()]
         if not chars:
             continue
-        pattern = r"\s*".join(re.escape(c) for c in chars)
-        m = re.search(pattern, unicodedata.normalize("NFKC", text), re.IGNORECASE)
+        pattern = re.compile(r"\s*".join(re.escape(c) for c in chars), re.IGNORECASE)
+        source = text
+        m = pattern.search(source)
+        if m is None:
+            if normalized is None:
+                normalized = unicodedata.normalize("NFKC", text)
+            source = normalized
+            m = pattern.search(source)
         if m:
             start = max(0, m.start() - width)
-            end = min(len(text), m.end() + width)
-            return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+            end = min(len(source), m.end() + width)
+            return ("…" if start else "") + source[start:end] + ("…" if end < len(source) else "")
     return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
 
 

@@ -26,6 +26,14 @@ def test_excerpt_finds_the_words_across_spaces():
     assert out == "…请行政 复议2件后文…"  # 4 characters each side
 
 
+def test_excerpt_window_holds_the_words():
+    # NFKC makes "……" six characters: the window is cut from the text the words were found in.
+    text = "……" * 40 + "收取信息处理费0元" + "后文" * 50
+    assert excerpt(text, "信息处理费", width=2) == "…收取信息处理费0元…"
+    # Words present only in NFKC form (full-width digits) are found there.
+    assert excerpt("前文" * 50 + "２０２３年" + "后文" * 50, "2023年", width=2) == "…前文2023年后文…"
+
+
 @pytest.fixture(scope="module")
 def db(corpus, tmp_path_factory) -> sqlite_utils.Database:
     base = tmp_path_factory.getbasetemp()
