@@ -131,6 +131,19 @@ def test_datasette_search_box_uses_chinese_search(client):
     assert reports
 
 
+def test_search_pages_skip_the_match_count_unless_asked(client):
+    """The count of a search's matches is what makes a common word slow on a national
+    archive; search pages leave it out, and &_count=1 brings it back."""
+    url = "/archive/sections.json?_search=复议&_col=text"
+    plain = get_json(client, url)
+    counted = get_json(client, url + "&_count=1")
+    assert plain["rows"] and plain["rows"] == counted["rows"]
+    assert plain["filtered_table_rows_count"] is None
+    assert counted["filtered_table_rows_count"] == len(counted["rows"]) > 0
+    browse = get_json(client, "/archive/sections.json?_col=text&_size=1")  # not a search
+    assert browse["filtered_table_rows_count"] > 1
+
+
 def test_facets(client):
     data = get_json(client, "/archive/report_values.json?_facet=report_year&_facet=province"
                     "&_facet=city&_facet=level&_facet=era")

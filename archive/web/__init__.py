@@ -13,7 +13,7 @@ Every value is rendered by Jinja with autoescape (Datasette's default), so scrap
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
@@ -61,6 +61,36 @@ def render_cell(value, column, table, database, datasette):
         text = escape(label if label and label != value else value)
         return Markup(f'<a href="{datasette.urls.path("/-/xxgk/report/")}{value}">{text}</a>')
     return None
+
+
+def _is_search(query_string: bytes) -> bool:
+    """True for a table page's full-text search (?_search= or ?_search_<column>=) that does
+    not say whether to count (_nocount, or our _count=1 to have the count)."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    keys = {k for k, _ in pairs}
+    searching = any((k == "_search" or k.startswith("_search_")) and v for k, v in pairs)
+    return searching and not keys & {"_nocount", "_count"}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Search pages skip the count of all matches (?_nocount=1) unless asked for it.
+
+    Datasette counts a search's matches by looking every matching row up in the table: for a
+    common word in the sections of a national archive that is ~93,000 lookups in a 3.9
+    million-row table, two thirds of the page's time (479 ms against 160 ms without; see
+    docs/performance.md). The rows, their order and the next-page link are unchanged; a
+    reader who wants the number adds &_count=1 (Datasette ignores unknown _ arguments)."""
+
+    def wrap(app):
+        async def skip_search_counts(scope, receive, send):
+            if scope.get("type") == "http" and _is_search(scope.get("query_string") or b""):
+                scope = dict(scope, query_string=scope["query_string"] + b"&_nocount=1")
+            await app(scope, receive, send)
+
+        return skip_search_counts
+
+    return wrap
 
 
 @hookimpl
