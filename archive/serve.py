@@ -10,6 +10,7 @@ write can reach it, and Datasette may cache counts); `immutable=False` still ope
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -138,8 +139,15 @@ def metadata(db_name: str) -> dict[str, Any]:
     }
 
 
-def make_datasette(db_path: str | Path, immutable: bool = True):
-    """A Datasette instance on the archive (what `serve` runs and the tests use)."""
+def make_datasette(db_path: str | Path | Sequence[str | Path], immutable: bool = True):
+    """A Datasette instance on the archive (what `serve` runs and the tests use).
+
+    Several archives (one per report year, say) are served side by side, each under its file
+    name with the same metadata and saved queries, and attached together for SQL across them
+    (`crossdb`: `select … from [archive-2022].reports union all select … from
+    [archive-2023].reports` on the `_memory` database; Datasette attaches up to ten). The
+    report, chart and raw-document pages read the first archive unless a link says ?db=.
+    """
     from datasette.app import Datasette
     from datasette.plugins import pm
 
@@ -147,16 +155,25 @@ def make_datasette(db_path: str | Path, immutable: bool = True):
 
     if not pm.is_registered(archive.web):
         pm.register(archive.web, name="xxgk")
-    path = str(Path(db_path))
+    paths = [Path(db_path)] if isinstance(db_path, str | Path) else [Path(p) for p in db_path]
+    names = [p.stem for p in paths]
+    if len(set(names)) != len(names):
+        raise ValueError(f"archives served together need distinct file names: {names}")
+    meta = metadata(names[0])
+    first = meta["databases"][names[0]]
+    first.pop("description_html")
+    for name in names[1:]:
+        meta["databases"][name] = dict(first)
     if immutable:
-        checkpoint(Path(path))
-    db_name = Path(path).stem
-    meta = metadata(db_name)
-    meta["databases"][db_name].pop("description_html")
+        for path in paths:
+            checkpoint(path)
     template_dir = str(resources.files("archive.web").joinpath("templates"))
-    kwargs: dict[str, Any] = {"immutables": [path]} if immutable else {"files": [path]}
+    files = [str(p) for p in paths]
+    kwargs: dict[str, Any] = {"immutables": files} if immutable else {"files": files}
     if immutable:
-        kwargs["inspect_data"] = {db_name: table_counts(Path(path))}
+        kwargs["inspect_data"] = {n: table_counts(p) for n, p in zip(names, paths, strict=True)}
+    if len(paths) > 1:
+        kwargs["crossdb"] = True
     return Datasette(
         metadata=meta,
         template_dir=template_dir,
@@ -238,18 +255,19 @@ def checkpoint(path: Path) -> None:
 
 
 def serve(
-    db_path: str | Path = settings.DEFAULT_DB,
+    db_path: str | Path | Sequence[str | Path] = settings.DEFAULT_DB,
     port: int | None = None,
     host: str | None = None,
     immutable: bool = True,
 ) -> None:
-    """Run Datasette on the archive until interrupted."""
+    """Run Datasette on the archive (or several, see make_datasette) until interrupted."""
     import uvicorn
 
-    path = Path(db_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no archive at {path}: run `xxgk import` and `xxgk build`")
-    ds = make_datasette(path, immutable=immutable)
+    paths = [Path(db_path)] if isinstance(db_path, str | Path) else [Path(p) for p in db_path]
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"no archive at {path}: run `xxgk import` and `xxgk build`")
+    ds = make_datasette(paths, immutable=immutable)
     uvicorn.run(
         ds.app(),
         host=host or settings.DATASETTE_HOST,

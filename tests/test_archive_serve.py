@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from urllib.parse import quote
 
 import pytest
@@ -274,3 +275,39 @@ def test_every_saved_query_is_tested_and_answers(client):
         assert rows(client, name, **params), name
         assert get(client, f"/archive/{name}.csv?" + "&".join(
             f"{k}={quote(str(v))}" for k, v in params.items())).status_code == 200
+
+
+def test_archives_of_several_years_are_served_together(corpus, tmp_path, tmp_path_factory):
+    """Per-year archives (docs/performance.md, "Beyond one machine") are served side by side:
+    each with its saved queries, SQL across them on _memory, and report pages, raw
+    documents and report links that stay on the archive they came from."""
+    first = corpus_archive(tmp_path_factory.getbasetemp(), tmp_path / "archive-2023.db")
+    second = tmp_path / "archive-2024.db"
+    shutil.copyfile(first, second)
+    db = sqlite_utils.Database(second)  # the second year holds one report fewer
+    gone = db.execute("select id from reports order by id desc limit 1").fetchone()[0]
+    for table in ("sections", "facts", "checks", "report_indicator_values", "report_documents"):
+        db.execute(f"delete from [{table}] where report_id = ?", [gone])
+    db.execute("delete from reports where id = ?", [gone])
+    db.conn.commit()
+    n = db.execute("select count(*) from reports").fetchone()[0]
+    db.close()
+    ds = make_datasette([first, second])
+    asyncio.run(ds.invoke_startup())
+    client = ds.client
+    sql = ("select (select count(*) from [archive-2023].reports) as a, "
+           "(select count(*) from [archive-2024].reports) as b")
+    got = get_json(client, f"/_memory.json?_shape=array&sql={quote(sql)}")
+    assert got == [{"a": n + 1, "b": n}]
+    for name in ("archive-2023", "archive-2024"):
+        assert get_json(client, f"/{name}/failing_checks.json?_shape=array") is not None
+    assert get(client, f"/-/xxgk/report/{gone}").status_code == 200  # the first archive
+    assert get(client, f"/-/xxgk/report/{gone}?db=archive-2024").status_code == 404
+    other = get_json(client, "/archive-2024/reports.json?_shape=array&_size=1")[0]["id"]
+    page = get(client, f"/-/xxgk/report/{other}?db=archive-2024")
+    assert page.status_code == 200 and "/-/xxgk/raw/" in page.text
+    assert "?db=archive-2024" in page.text  # its raw-document links stay on that archive
+    facts = "/facts?key=applications.new.total&_size=max"
+    assert "?db=archive-2024\"" in get(client, "/archive-2024" + facts).text
+    assert "?db=" not in get(client, "/archive-2023" + facts).text
+    assert get(client, "/-/xxgk/report/1?db=_memory").status_code == 404

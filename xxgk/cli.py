@@ -167,18 +167,19 @@ def build_command(db_path: Path, force: bool) -> None:
 
 
 @cli.command("serve")
-@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=settings.DEFAULT_DB, show_default=True)
+@click.option("--db", "db_paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              multiple=True, default=[settings.DEFAULT_DB], show_default=True,
+              help="The archive; repeat it to serve several (one per year) with SQL across them.")
 @click.option("--port", type=int, default=settings.DATASETTE_PORT, show_default=True)
 @click.option("--host", default=settings.DATASETTE_HOST, show_default=True)
 @click.option("--mutable", is_flag=True,
               help="Open read-only but not immutable (while a build may still write to it).")
-def serve_command(db_path: Path, port: int, host: str, mutable: bool) -> None:
+def serve_command(db_paths: tuple[Path, ...], port: int, host: str, mutable: bool) -> None:
     """Serve the archive with Datasette (read-only): saved queries, report pages, charts."""
     from archive.serve import serve
 
-    click.echo(f"serving {db_path} at http://{host}:{port}/ (Ctrl-C stops)")
-    serve(db_path, port=port, host=host, immutable=not mutable)
+    click.echo(f"serving {', '.join(map(str, db_paths))} at http://{host}:{port}/ (Ctrl-C stops)")
+    serve(list(db_paths), port=port, host=host, immutable=not mutable)
 
 
 if __name__ == "__main__":

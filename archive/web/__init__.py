@@ -31,7 +31,14 @@ def prepare_connection(conn):
     search.register_functions(conn)
 
 
-def _db_name(datasette) -> str:
+def _db_name(datasette, request=None) -> str:
+    """The archive a page reads: ?db=<name> when several archives are served together (one
+    per year, say: docs/performance.md), else the first one."""
+    wanted = request.args.get("db") if request is not None else None
+    if wanted:
+        if wanted.startswith("_") or wanted not in datasette.databases:
+            raise NotFound(f"no archive database {wanted!r}")
+        return wanted
     config = datasette.plugin_config(PLUGIN) or {}
     if config.get("database"):
         return config["database"]
@@ -39,6 +46,11 @@ def _db_name(datasette) -> str:
         if not name.startswith("_"):
             return name
     raise NotFound("no archive database")
+
+
+def _db_query(datasette, db_name: str) -> str:
+    """The query string that keeps a link on `db_name` ("" for the default archive)."""
+    return "" if db_name == _db_name(datasette) else "?" + urlencode({"db": db_name})
 
 
 def safe_url(url: str | None) -> str | None:
@@ -59,7 +71,8 @@ def render_cell(value, column, table, database, datasette):
         value, label = value.get("value"), value.get("label")
     if isinstance(value, int) and not isinstance(value, bool):
         text = escape(label if label and label != value else value)
-        return Markup(f'<a href="{datasette.urls.path("/-/xxgk/report/")}{value}">{text}</a>')
+        href = f'{datasette.urls.path("/-/xxgk/report/")}{value}{_db_query(datasette, database)}'
+        return Markup(f'<a href="{escape(href)}">{text}</a>')
     return None
 
 
@@ -107,16 +120,17 @@ def register_routes():
     ]
 
 
-async def _rows(datasette, sql: str, params: dict | None = None) -> list[dict]:
-    db = datasette.get_database(_db_name(datasette))
+async def _rows(datasette, db_name: str, sql: str, params: dict | None = None) -> list[dict]:
+    db = datasette.get_database(db_name)
     result = await db.execute(sql, params or {})
     return [dict(r) for r in result.rows]
 
 
 async def report_page(datasette, request):
     report_id = int(request.url_vars["report_id"])
+    db_name = _db_name(datasette, request)
     reports = await _rows(
-        datasette,
+        datasette, db_name,
         "select r.*, p.name as publisher, p.level, p.division_code, p.province, p.city,"
         " p.county, p.parent_id from reports r left join publishers p on p.id = r.publisher_id"
         " where r.id = :id",
@@ -126,26 +140,27 @@ async def report_page(datasette, request):
         raise NotFound(f"no report {report_id}")
     report = reports[0]
     sections = await _rows(
-        datasette,
+        datasette, db_name,
         "select seq, number, heading, level, key, text from sections where report_id = :id"
         " order by seq",
         {"id": report_id},
     )
     facts = await _rows(
-        datasette,
+        datasette, db_name,
         "select f.*, i.label_zh from facts f left join indicators i on i.key = f.key"
         " where report_id = :id order by seq",
         {"id": report_id},
     )
     failed = await _rows(
-        datasette,
+        datasette, db_name,
         "select rule, detail, numbers from checks where report_id = :id and ok = 0 order by seq",
         {"id": report_id},
     )
-    n_checks = (await _rows(datasette, "select count(*) as n from checks where report_id = :id",
+    n_checks = (await _rows(datasette, db_name,
+                            "select count(*) as n from checks where report_id = :id",
                             {"id": report_id}))[0]["n"]
     versions = await _rows(
-        datasette,
+        datasette, db_name,
         "select rd.document_id, rd.is_primary, rd.seen_at, d.size, d.kind, d.media_type,"
         " (select group_concat(coalesce(u.url, u.path), ' | ') from document_urls u"
         "  where u.document_id = rd.document_id) as sources"
@@ -153,9 +168,9 @@ async def report_page(datasette, request):
         " where rd.report_id = :id order by rd.is_primary desc, rd.seen_at desc",
         {"id": report_id},
     )
-    values = (await _rows(datasette, "select * from report_values where report_id = :id",
+    values = (await _rows(datasette, db_name, "select * from report_values where report_id = :id",
                           {"id": report_id}))[0]
-    db_name = _db_name(datasette)
+    db_query = _db_query(datasette, db_name)
     headline_rows = [
         {
             "name": col.name,
@@ -165,7 +180,8 @@ async def report_page(datasette, request):
             "chart": (
                 datasette.urls.path("/-/xxgk/chart?")
                 + urlencode({"publisher": report["publisher_id"] or "",
-                             "key": (col.keys or (col.legacy,))[0]})
+                             "key": (col.keys or (col.legacy,))[0],
+                             **({"db": db_name} if db_query else {})})
             ) if report["publisher_id"] and (col.keys or col.legacy) else None,
         }
         for col in headline.columns()
@@ -190,6 +206,7 @@ async def report_page(datasette, request):
                 "facts_json": datasette.urls.table(db_name, "facts", format="json")
                 + f"?report_id={report_id}&_shape=array&_size=max",
                 "raw_base": datasette.urls.path("/-/xxgk/raw/"),
+                "db_query": db_query,
             },
             request=request,
         )
@@ -198,8 +215,9 @@ async def report_page(datasette, request):
 
 async def raw_document(datasette, request):
     sha = request.url_vars["sha"]
+    db_name = _db_name(datasette, request)
     rows = await _rows(
-        datasette,
+        datasette, db_name,
         "select b.data, d.media_type, d.kind, d.filename from blobs b"
         " join documents d on d.id = b.sha256 where b.sha256 = :sha",
         {"sha": sha},
@@ -225,12 +243,13 @@ async def raw_document(datasette, request):
 
 async def chart_page(datasette, request):
     args = request.args
+    db_name = _db_name(datasette, request)
     key = args.get("key") or "applications.new.total"
     publisher = args.get("publisher") or ""
     city = args.get("city") or ""
     year = args.get("year") or ""
-    unit_rows = await _rows(datasette, "select unit, label_zh, description from indicators"
-                            " where key = :key", {"key": key})
+    unit_rows = await _rows(datasette, db_name, "select unit, label_zh, description from"
+                            " indicators where key = :key", {"key": key})
     unit = unit_rows[0]["unit"] if unit_rows else ""
     svg = Markup("")
     rows: list[dict] = []
@@ -238,7 +257,7 @@ async def chart_page(datasette, request):
     if city and year:
         mode = "districts"
         rows = await _rows(
-            datasette,
+            datasette, db_name,
             "select p.county as label, p.name as publisher, v.value, r.id as report_id"
             " from publishers p join reports r on r.publisher_id = p.id"
             " and r.report_year = cast(:year as integer)"
@@ -254,13 +273,13 @@ async def chart_page(datasette, request):
         # One publisher's series: the exact id, else the closest name (a government before
         # its departments, the shortest name first), never several bodies mixed in one line.
         chosen = await _rows(
-            datasette,
+            datasette, db_name,
             "select id from publishers where id = :p or name like '%' || :p || '%'"
             " order by id = :p desc, level = '部门', length(name), id limit 1",
             {"p": publisher},
         )
         rows = await _rows(
-            datasette,
+            datasette, db_name,
             "select r.report_year as label, v.value, r.id as report_id, r.era, p.name as publisher"
             " from reports r join publishers p on p.id = r.publisher_id"
             " left join report_indicator_values v on v.report_id = r.id and v.key = :key"
@@ -272,7 +291,7 @@ async def chart_page(datasette, request):
             by_year = {r["label"]: r["value"] for r in rows}
             svg = chart.line_chart([(str(y), by_year.get(y)) for y in years],
                                    f"{rows[0]['publisher']}: {key}", unit)
-    keys = await _rows(datasette, "select key, label_zh from indicators order by key")
+    keys = await _rows(datasette, db_name, "select key, label_zh from indicators order by key")
     return Response.html(
         await datasette.render_template(
             "xxgk_chart.html",
@@ -287,6 +306,8 @@ async def chart_page(datasette, request):
                 "unit": unit,
                 "keys": keys,
                 "title_text": escape(key),
+                "db_query": _db_query(datasette, db_name),
+                "db_name": db_name,
             },
             request=request,
         )
