@@ -39,12 +39,18 @@ def can_cap() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+# After the cap, the signal repeats this often (CPU seconds): a ParseTimeout raised where
+# Python cannot propagate it (a __del__ or weakref callback run by the garbage collector only
+# prints "Exception ignored") is raised again at the next tick instead of being lost.
+REPEAT_SECONDS = 0.05
+
+
 @contextmanager
 def cpu_time_cap(seconds: float | None) -> Iterator[None]:
     """Raise ParseTimeout inside the block once it has used `seconds` of CPU time.
 
     A no-op when `seconds` is falsy or the cap cannot be armed here (see can_cap). Caps do not
-    nest: an inner cap replaces an outer one for its duration (the parser arms one per document).
+    nest: leaving an inner cap ends an outer one (the parser arms one per document, at the top).
     """
     if not seconds or not can_cap():
         yield
@@ -52,14 +58,15 @@ def cpu_time_cap(seconds: float | None) -> Iterator[None]:
     armed = True
 
     def on_timer(signum: int, frame: object) -> None:
-        if armed:  # a signal that lands while the block is being left is ignored
+        if armed:  # once the block is being left (armed is False) a late tick is ignored
             raise ParseTimeout(seconds)
 
     previous = signal.signal(signal.SIGPROF, on_timer)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds, REPEAT_SECONDS)
     try:
         yield
     finally:
         armed = False
         signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
+        # None: a handler installed from C, which Python cannot put back; the default it is
+        signal.signal(signal.SIGPROF, previous if previous is not None else signal.SIG_DFL)
