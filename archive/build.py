@@ -40,7 +40,7 @@ import sqlite_utils
 
 import parser as parser_pkg
 from archive import publishers, search
-from archive.schema import ensure_schema
+from archive.schema import VIEWS, ensure_schema
 from archive.store import get_bytes
 from parser.model import Document, ParseResult
 from xxgk import settings
@@ -626,7 +626,7 @@ SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
     "check_failures": (
         "select rule, publisher, report_year, era, detail, numbers, report_id, report_key "
         "from failed_checks order by rule, publisher, report_year, report_id",
-        [["rule", "publisher", "report_year"], ["report_year"], ["report_id"]],
+        [["rule", "publisher", "report_year", "report_id"], ["report_year"], ["report_id"]],
     ),
     # The years each publisher has a report for: missing_reports probed the reports of every
     # publisher (10^5 index lookups, then a sort) on each call; this is one short row each.
@@ -645,8 +645,10 @@ SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
 def _summaries_current(db: sqlite_utils.Database) -> tuple[bool, str]:
     from archive import headline
 
+    # the summaries' SQL and the views they read (report_values, failed_checks …)
     want = hashlib.sha256("\n".join(
-        [headline.view_sql()] + [sql for sql, _ in SUMMARIES.values()]).encode()).hexdigest()[:16]
+        [headline.view_sql(), *VIEWS.values()] + [sql for sql, _ in SUMMARIES.values()]
+    ).encode()).hexdigest()[:16]
     current = (_meta_get(db, "summaries_stale") != "1"
                and _meta_get(db, "summaries_sql") == want
                and all(db[t].exists() for t in SUMMARIES))

@@ -10,6 +10,8 @@ write can reach it, and Datasette may cache counts); `immutable=False` still ope
 from __future__ import annotations
 
 import csv
+import os
+import sys
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -199,8 +201,9 @@ def table_counts(path: Path) -> dict[str, Any]:
     reports, 25 million facts, on a cold cache) and hashes the whole file for the index page
     (27 GB read). With inspect data it does neither: the counts come from this file and the
     hash is a fingerprint of the file's header, size and modification time. The file is reused
-    only while the archive's size and mtime are those it was computed for, so a build or a
-    crawl in between means a recount; where it cannot be written, the counts stay in memory.
+    only while the archive's size, mtime, inode and change counter are those it was computed
+    for, so a build or a crawl in between means a recount; where it cannot be written, the
+    counts stay in memory.
     """
     import hashlib
     import json
@@ -209,7 +212,10 @@ def table_counts(path: Path) -> dict[str, Any]:
     stat = path.stat()
     with path.open("rb") as fh:
         header = fh.read(100)  # SQLite's header holds a change counter bumped by every write
-    stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    # size, mtime, inode and SQLite's file change counter: a copy that kept the mtime
+    # (cp -p, rsync -t) or a coarse clock still shows as another version
+    stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino,
+             "changes": int.from_bytes(header[24:28], "big")}
     cache_file = path.with_name(path.name + COUNTS_SUFFIX)
     try:
         cached = json.loads(cache_file.read_text("utf-8"))
@@ -233,7 +239,7 @@ def table_counts(path: Path) -> dict[str, Any]:
     fingerprint = hashlib.sha256(header + json.dumps(stamp).encode()).hexdigest()
     inspect = {"hash": fingerprint, "size": stat.st_size, "file": str(path), "tables": counts}
     try:
-        tmp = cache_file.with_name(cache_file.name + ".tmp")
+        tmp = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.tmp")  # two servers
         tmp.write_text(json.dumps({"stamp": stamp, "inspect": inspect}), "utf-8")
         tmp.replace(cache_file)
     except OSError:
@@ -254,6 +260,30 @@ def checkpoint(path: Path) -> None:
             conn.close()
 
 
+def summaries_warning(path: Path) -> str | None:
+    """What to tell the reader when the archive's summary tables are missing or older than
+    this version's (an archive built before they existed): saved queries read them, and a
+    served archive is immutable, so only `xxgk build` can refresh them."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from archive.build import _summaries_current
+
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        current, _ = _summaries_current(sqlite_utils.Database(conn))
+    except sqlite3.DatabaseError:
+        current = False
+    finally:
+        conn.close()
+    if current:
+        return None
+    return (f"warning: {path}: the summary tables are missing or out of date (an archive built "
+            "by an earlier version): run `xxgk build --db` on it once; until then the saved "
+            "queries failing_checks and missing_reports and the summary pages may fail")
+
+
 def serve(
     db_path: str | Path | Sequence[str | Path] = settings.DEFAULT_DB,
     port: int | None = None,
@@ -267,6 +297,9 @@ def serve(
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(f"no archive at {path}: run `xxgk import` and `xxgk build`")
+    for path in paths:
+        if warning := summaries_warning(path):
+            print(warning, file=sys.stderr)
     ds = make_datasette(paths, immutable=immutable)
     uvicorn.run(
         ds.app(),

@@ -92,10 +92,10 @@ class RunReports(Sequence[dict[str, Any]]):
     deletes when it finishes: iterate it before starting another run on the same archive."""
 
     def __init__(self, db_path: Path, run_id: int, count: int) -> None:
-        self.db_path, self.run_id, self.count = Path(db_path), run_id, count
+        self.db_path, self.run_id, self._count = Path(db_path), run_id, count
 
     def __len__(self) -> int:
-        return self.count
+        return self._count
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         conn = sqlite3.connect(self.db_path)
@@ -126,14 +126,14 @@ class RunReports(Sequence[dict[str, Any]]):
         if isinstance(index, slice):
             return list(self)[index]
         if index < 0:
-            index += self.count
+            index += self._count
         found = next(islice(self, index, None), None) if index >= 0 else None
         if found is None:
             raise IndexError(index)
         return found
 
     def __repr__(self) -> str:
-        return f"<RunReports run={self.run_id} reports={self.count}>"
+        return f"<RunReports run={self.run_id} reports={self._count}>"
 
 
 @dataclass

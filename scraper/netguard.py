@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,14 +128,23 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if host.lower() in self.allowed_hosts:
             return await self.inner.connect_tcp(host, port, timeout, local_address,
                                                 socket_options)
+        # one connect timeout for the lookup and every address together, as for a name
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            addresses = await asyncio.wait_for(public_addresses(host, port), timeout)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"{host}: no answer from the resolver") from exc
         error: Exception | None = None
-        for ip in await public_addresses(host, port):
+        for ip in addresses:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
             try:
-                return await self.inner.connect_tcp(ip, port, timeout, local_address,
+                return await self.inner.connect_tcp(ip, port, left, local_address,
                                                     socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
-        raise error or httpcore.ConnectError(f"no address of {host} answered")
+        raise error or httpcore.ConnectTimeout(f"no address of {host} answered in time")
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[Any] | None = None,

@@ -137,3 +137,31 @@ def test_counts_are_kept_beside_the_archive_and_redone_after_a_write(corpus, tmp
     os.utime(path, ns=(data["stamp"]["mtime_ns"] + 10**9,) * 2)
     assert table_counts(path)["tables"]["facts"]["count"] == n_facts - 3
     db.close()
+
+
+def test_counts_are_redone_for_a_changed_file_with_the_same_size_and_mtime(corpus, tmp_path):
+    """A write that keeps the file's size, with its mtime put back (cp -p, rsync -t, a
+    coarse clock), still means a recount: the stamp holds SQLite's change counter."""
+    path = corpus_archive(tmp_path, tmp_path / "served.db")
+    before = table_counts(path)["tables"]["checks"]["count"]
+    stat = path.stat()
+    db = sqlite_utils.Database(path)
+    db.execute("delete from checks where rowid in (select rowid from checks limit 2)")
+    db.conn.commit()
+    db.close()
+    assert path.stat().st_size == stat.st_size  # freed pages stay in the file
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert table_counts(path)["tables"]["checks"]["count"] == before - 2
+
+
+def test_serving_an_archive_without_current_summaries_warns(corpus, tmp_path):
+    from archive.serve import summaries_warning
+
+    path = corpus_archive(tmp_path, tmp_path / "served.db")
+    assert summaries_warning(path) is None
+    db = sqlite_utils.Database(path)
+    db.execute("drop table check_failures")  # as in an archive built before it existed
+    db.conn.commit()
+    db.close()
+    warning = summaries_warning(path)
+    assert warning and "run `xxgk build --db` on it once" in warning

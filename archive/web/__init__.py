@@ -69,6 +69,8 @@ def render_cell(value, column, table, database, datasette):
     label = None
     if isinstance(value, dict):  # a foreign key Datasette expanded to {value, label}
         value, label = value.get("value"), value.get("label")
+    if database.startswith("_"):  # SQL across archives: which archive the id is from is unknown
+        return None
     if isinstance(value, int) and not isinstance(value, bool):
         text = escape(label if label and label != value else value)
         href = f'{datasette.urls.path("/-/xxgk/report/")}{value}{_db_query(datasette, database)}'

@@ -84,8 +84,9 @@ def _parse_cell(
     if not m:
         return None, "unreadable", f"cell text {s!r} is not a number"
     num = m.group("num").replace(",", "")
-    if len(num) > MAX_DIGITS:  # no cell counts this much: junk, and int() refuses long runs
-        return None, "unreadable", f"cell text has {len(num)} digits: not a quantity"
+    digits = len(num) - ("." in num)
+    if digits > MAX_DIGITS:  # no cell counts this much: junk (and int() refuses long runs)
+        return None, "unreadable", f"cell text has {digits} digits: not a quantity"
     value: Number = float(num) if "." in num else int(num)
     if m.group("sign") == "-":
         value = -value
