@@ -290,11 +290,42 @@ def _parsed_stream(db: sqlite_utils.Database, todo: list[str], workers: int):
             yield parsed, time.perf_counter() - t0
         return
     import multiprocessing
+    import threading
 
+    # Back pressure: imap's feeder thread pulls document ids as fast as the workers take them,
+    # and results wait in this process until the writer gets to them. The feeder may only run
+    # BUILD_PARSE_WINDOW documents ahead of what has been handed to the writer. It waits with a
+    # timeout so that a closed stream (an error in the writer) never leaves it blocked, which
+    # would hang the pool's shutdown.
+    window = threading.Semaphore(max(settings.BUILD_PARSE_WINDOW,
+                                     2 * workers * settings.BUILD_PARSE_CHUNK))
+    closed = threading.Event()
+
+    def feed():
+        for document_id in todo:
+            while not window.acquire(timeout=0.1):
+                if closed.is_set():
+                    return
+            if closed.is_set():
+                return
+            _window_fed[0] += 1
+            yield document_id
+
+    _window_fed[0] = 0
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ctx.Pool(workers, initializer=_worker_init, initargs=(path,),
                   maxtasksperchild=settings.BUILD_WORKER_MAX_TASKS) as pool:
-        yield from pool.imap(_worker_parse, todo, chunksize=settings.BUILD_PARSE_CHUNK)
+        try:
+            for result in pool.imap(_worker_parse, feed(), chunksize=settings.BUILD_PARSE_CHUNK):
+                window.release()
+                yield result
+        finally:  # before the pool's exit, which waits for the feeder
+            closed.set()
+
+
+# How many document ids the last parallel stream handed to its workers (read by a test that
+# checks the window holds).
+_window_fed = [0]
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -135,3 +135,34 @@ def test_a_batch_that_fails_half_way_leaves_nothing_of_itself(tmp_path, monkeypa
     monkeypatch.setattr(build_module.search, "index_rows", real)
     stats = build(db, progress=False, workers=1)
     assert stats.parsed == 3 and db["reports"].count == 6
+
+
+def test_parse_processes_run_at_most_a_window_ahead_of_the_writer(tmp_path, monkeypatch):
+    """The writer holds at most BUILD_PARSE_WINDOW parsed documents it has not written: a
+    slow writer no longer piles up every result in memory. A writer that stops half way
+    (an error) shuts the pool down without hanging."""
+    import time
+
+    from archive import build as build_module
+
+    monkeypatch.setattr(settings, "BUILD_PARSE_WINDOW", 4)
+    monkeypatch.setattr(settings, "BUILD_PARSE_CHUNK", 1)
+    monkeypatch.setattr(settings, "BUILD_PARALLEL_MIN_DOCUMENTS", 2)
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    for i in range(24):
+        r = synth.generate(i * 13, 2023, seed=5, kind="html")
+        add_document(db, r.data, url=None, path=f"/synth/{r.filename}", filename=r.filename,
+                     origin="import")
+    todo = [row[0] for row in db.execute("select id from documents order by id")]
+    stream = build_module._parsed_stream(db, todo, workers=2)
+    ahead = []
+    for taken, (parsed, _) in enumerate(stream, 1):
+        time.sleep(0.05)  # a slow writer: the workers would run to the end without the window
+        ahead.append(build_module._window_fed[0] - taken)
+        assert parsed.status == "report"
+    assert len(ahead) == 24 and max(ahead) <= 4 and max(ahead) >= 2, ahead
+    stream = build_module._parsed_stream(db, todo, workers=2)
+    started = time.monotonic()
+    next(stream)
+    stream.close()  # what build() does when writing fails
+    assert time.monotonic() - started < 10
