@@ -4,7 +4,7 @@ The parser's structural limits (settings: pages, inflated bytes, glyphs, table c
 the bombs we know of before the expensive work starts, and `MAX_PDF_SECONDS` is checked between
 PDF pages. Neither stops a single page whose damaged content stream makes pdfminer interpret
 half a million junk operators (the mutation fuzzer found such files: 4 s for a 300 KB PDF), or
-a pattern nobody has thought of yet. This cap does: a one-shot `ITIMER_PROF` timer whose
+a pattern nobody has thought of yet. This cap does: an `ITIMER_PROF` timer whose
 SIGPROF handler raises `ParseTimeout` in the parsing thread.
 
 Why CPU time and not the wall clock: a build on a busy laptop must not refuse a document that
