@@ -24,10 +24,11 @@ import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from scraper.local_server import BackgroundServer
 from xxgk import settings
 
 WWW = settings.DEMO_SITE_DIR / "www"
@@ -79,10 +80,9 @@ class DemoHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class DemoServer(ThreadingHTTPServer):
+class DemoServer(BackgroundServer):
     """The demo site on a background thread. `port=0` picks a free port."""
 
-    daemon_threads = True
     request_queue_size = 128  # the default backlog of 5 drops connections under concurrency
 
     def __init__(self, root: Path = WWW, host: str = settings.DEMO_HOST, port: int = 0,
@@ -98,7 +98,6 @@ class DemoServer(ThreadingHTTPServer):
         self.slow: dict[str, float] = {}  # path -> seconds to wait before answering
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -143,21 +142,6 @@ class DemoServer(ThreadingHTTPServer):
         if (inm and inm == etag) or (not inm and ims and ims == modified):
             return 304, b"", headers
         return 200, body, headers
-
-    def start(self) -> DemoServer:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-
-    def __enter__(self) -> DemoServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def demo_sources(base_url: str, registry: Path = settings.DEMO_SOURCES) -> list:

@@ -31,7 +31,9 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from scraper.local_server import BackgroundServer
 
 # Behaviour -> share of the report URLs (the rest are plain good pages).
 FAULT_SHARES: dict[str, float] = {
@@ -251,10 +253,9 @@ class FaultHandler(BaseHTTPRequestHandler):
             self._good(page.body, page.content_type, gz=(b == "gzip_ok"))
 
 
-class FaultServer(ThreadingHTTPServer):
+class FaultServer(BackgroundServer):
     """One host of the hostile site on a background thread."""
 
-    daemon_threads = True
     request_queue_size = 128
 
     def __init__(self, site: Site, timeout_sleep: float = 1.5) -> None:
@@ -265,7 +266,6 @@ class FaultServer(ThreadingHTTPServer):
         self.hits: dict[str, int] = {}
         self._seen: set[str] = set()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -285,14 +285,6 @@ class FaultServer(ThreadingHTTPServer):
             self._seen.add(path)
             return True
 
-    def start(self) -> FaultServer:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
 
 
 class FaultSites:

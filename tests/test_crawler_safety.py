@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from test_scraper_fetch import fetch_all  # fetch paths of a local server
 
 from scraper import netguard
 from scraper.crawl import crawl
@@ -39,14 +40,8 @@ def test_address_kinds(ip: str, kind: str | None) -> None:
     assert literal_kind("www.gov.cn") is None
 
 
-def _fetch(server: DemoServer, paths: list[str], config: FetchConfig, allowed=lambda h: True):
-    async def go():
-        f = Fetcher(config, allowed_host=allowed)
-        try:
-            return [await f.fetch(server.base_url + p) for p in paths]
-        finally:
-            await f.close()
-    return asyncio.run(go())
+def _fetch(server: DemoServer, paths: list[str], config: FetchConfig):
+    return fetch_all(server, paths, config, allowed=lambda host: True)
 
 
 def test_loopback_is_refused_unless_allowed_and_nothing_is_sent() -> None:

@@ -495,18 +495,22 @@ def _corpus(rel: str):
     return doc, {f.key: f for f in facts if f.key}, facts, checks
 
 
+# Table 三's applicant columns, in printed order (their canonical key suffixes).
+APPLICANT_COLUMNS = (
+    "natural_person",
+    "commercial",
+    "research",
+    "social_welfare",
+    "legal_service",
+    "other_org",
+    "total",
+)
+
+
 def _vals(
     got: dict,
     prefix: str,
-    cols=(
-        "natural_person",
-        "commercial",
-        "research",
-        "social_welfare",
-        "legal_service",
-        "other_org",
-        "total",
-    ),
+    cols=APPLICANT_COLUMNS,
 ):
     return [got[f"{prefix}.{c}"].value for c in cols]
 
@@ -620,15 +624,7 @@ def test_corpus_101_table3_from_text_is_exact_or_unplaced() -> None:
         "results.total": [767, 35, None, None, 2, 1, 805],
         "applications.carried_forward": [72, None, None, None, None, None, 72],
     }
-    cols = (
-        "natural_person",
-        "commercial",
-        "research",
-        "social_welfare",
-        "legal_service",
-        "other_org",
-        "total",
-    )
+    cols = APPLICANT_COLUMNS
     placed = 0
     for prefix, row in printed.items():
         for col, value in zip(cols, row, strict=True):
