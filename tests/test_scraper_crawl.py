@@ -113,8 +113,10 @@ def test_per_host_delay_holds(first) -> None:
     starts = sorted(h.at for h in hits)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(gaps) > 20
-    # the server's clock, with 20 ms for the time a request takes to arrive
-    assert min(gaps) >= DELAY - 0.02, min(gaps)
+    # the server's clock, with 50 ms for the time a request takes to arrive and be handled
+    # on a loaded machine (a late arrival shortens the next gap; the client's clock below is
+    # held to 5 ms; without the delay the gaps would be a few ms)
+    assert min(gaps) >= DELAY - 0.05, min(gaps)
     db = sqlite_utils.Database(db_path)
     client = [r[0] for r in db.execute("select started_at from fetch_log order by started_at")]
     assert min(b - a for a, b in itertools.pairwise(client)) >= DELAY - 0.005
