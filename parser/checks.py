@@ -121,27 +121,49 @@ def _base_key(key: str | None, values: dict[str, Any]) -> str | None:
     return None
 
 
-def prose_vs_table(values: dict[str, Any]) -> list[Check]:
-    """The 总体情况 count of requests against table 三's new requests (total column).
+def prose_vs_table(facts: list[Fact], table_vals: dict[str, Any]) -> list[Check]:
+    """Every key that both the prose and a table state, compared: the table's value is the
+    report's value (parser/values.py), and a prose figure that differs is a failed check
+    naming both numbers and both places. Keys that agree are listed in one passing check.
 
-    `values` is the report's values view: legacy.* keys come only from prose, table keys only
-    from the tables, so both sides can be read from it."""
-    stated = values.get("legacy.apply.received.total")
-    new = values.get("applications.new.total")
-    if stated is None or new is None:
-        return []
-    carried = values.get("applications.carried_over.total") or 0
-    ok = stated in (new, new + carried)
-    return [
-        Check(
-            rule="prose_vs_table.requests_received",
-            ok=ok,
-            detail=f"prose states {stated} requests; table 三 has {new} new"
-            + (f" + {carried} carried over" if carried else ""),
-            values={
-                "legacy.apply.received.total": stated,
-                "applications.new.total": new,
-                "applications.carried_over.total": carried,
-            },
-        )
-    ]
+    The prose count of requests may include the requests carried over from the year before
+    ("共受理申请20件（含上年结转2件）"), so for applications.new.total the table's new plus
+    carried-over requests also agrees."""
+    checks: list[Check] = []
+    agree: list[str] = []
+    seen: set[tuple[str, Any]] = set()
+    for f in sorted(facts, key=lambda f: f.start):
+        if f.method != "text" or not f.key or f.value is None or f.unit == "%":
+            continue
+        table = table_vals.get(f.key)
+        if table is None or (f.key, f.value) in seen:
+            continue
+        seen.add((f.key, f.value))
+        accepted = {table}
+        if f.key == "applications.new.total":
+            accepted.add(table + (table_vals.get("applications.carried_over.total") or 0))
+        if any(abs(float(f.value) - float(a)) < 1e-6 for a in accepted):
+            agree.append(f.key)
+            continue
+        where = f"section {f.section}" if f.section else "the text"
+        checks.append(Check(
+            rule="prose_vs_table",
+            ok=False,
+            detail=(f"{f.key}: the prose states {f.value} ({where}: \"{_short(f.evidence)}\"), "
+                    f"the table states {table}"),
+            values={f.key: table, "prose": f.value, "table": table, "evidence": f.evidence},
+        ))
+    if agree:
+        checks.append(Check(
+            rule="prose_vs_table",
+            ok=True,
+            detail=f"{len(agree)} figure(s) stated in both prose and table agree: "
+                   + ", ".join(sorted(set(agree))),
+            values={"agree": sorted(set(agree))},
+        ))
+    return checks
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,16 +1,25 @@
 """Numeric facts stated in running text, with their label, evidence and canonical key.
 
-A fact is a number followed by a unit of quantity (件, 条, 人次, 万元, % …), or a zero stated
-in words (未收到…申请). Dates, years, document numbers, phone numbers, postcodes and 第N条
-have no unit of quantity after them, so requiring one keeps them out; the few forms that do
-look like quantities are excluded by name below. Which key a label means is decided by the
-rule tables in parser/data (legacy_labels.tsv, zero_phrases.tsv), not here.
+A fact is a number with a unit of quantity (parser/quantities.py) or a zero stated in words
+(未收到…申请). Which key it means is decided by the rule tables of its report's era
+(parser/keyrules.py); this module applies the rules and the judgements that hold for every
+rule, because they are about how reports speak, not about one indicator:
+- an estimate (近5000条, 128余条) gets no key: the key's value would be a guess;
+- a cumulative figure (历年累计, 截至目前, a second 累计 after the year's figure) is not the
+  year's value;
+- a change (比上年增加3件) and a figure of another year (2013年的1128条) are not this year's;
+- one number for several things: "网络和信函申请各3件" is 3 for each, "行政复议、行政诉讼和
+  申诉案件0件" is 0 for each, but "行政复议和行政诉讼3件" is a combined count with no key;
+- a clause that says what all of a count were ("收到申请5件，均为自然人申请") states that
+  part too (parser/data/echo_phrases.tsv);
+- a sentence that gives one key two different values is ambiguous: neither gets the key;
+- a clause cut by the end of an excerpt ("未发生信息公开的收费和") states nothing.
 """
 
 from __future__ import annotations
 
 import bisect
-import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,227 +27,97 @@ from functools import cache
 from importlib import resources
 
 from parser.indicators import unit_of
+from parser.keyrules import (
+    LEGACY,
+    SOLE_MARK,
+    echo_rules,
+    keys_for,
+    label_rules,
+    zero_rules,
+)
 from parser.labels import clean_label
 from parser.model import Fact, Section
-from parser.numerals import ARABIC, CN_NUMERAL_CHARS, match_view, parse_number
-
-# Units of quantity, longest first so that 人次 wins over 人 and 万元 over 元.
-UNITS = sorted(
-    "人次 件次 家次 万元 亿元 元 件 条 个 次 项 篇 期 场 人 名 家 户 份 类 批 起 宗 册 本 张 部 "
-    "处 所 台 套 位 组 轮 页 栏 余件 %".split(),
-    key=len,
-    reverse=True,
+from parser.numerals import ARABIC, match_view, parse_number
+from parser.quantities import (
+    CLAUSE_END,
+    SENTENCE_END,
+    SPACE,
+    Span,
+    is_approximate,
+    label_context,
+    quantities,
+    spans,
+    statement_start,
 )
-_UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 
-QUANTITY_RE = re.compile(
-    rf"(?P<num>{ARABIC}|[{CN_NUMERAL_CHARS}]+)"
-    r"(?:\s?(?P<approx>余|多))?(?P<mult>[万亿](?!元))?(?P<approx2>余|多)?"
-    rf"\s?(?P<unit>{_UNIT_RE})?"
-)
-# Clause and sentence ends: a label never reaches across them.
-# A line break ends a sentence only before a blank line or a numbered heading: PDF text
-# breaks lines inside sentences ("…主动公开政府信息 1136\n条").
-SENTENCE_END = re.compile(
-    r"[。；;！!？?]|\n(?=\s*\n)|\n(?=\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]\D))"
-)
-CLAUSE_END = re.compile(r"[。；;！!？?，,：:（(）)【】]")
-_SPACE = re.compile(r"\s+")
-# Numbers that are never facts however they are followed.
-_NOT_BEFORE = re.compile(r"(?:第|No\.?|编号|邮编|电话|传真|QQ|〔|\[|［|[“「‘\"])\s?$")
-_NOT_AFTER = re.compile(r"^\s?(?:[年月日号时分秒]|周年|世纪|届|\.\d|@|-\d|/\d|\d)")
-_EXPLICIT_ZERO_BEFORE = re.compile(r"(?:为|是|均为|都为|计|共)\s?$")
-# 一 alone is far more often a word (一是, 一条龙, 一次性) than a count.
-_LONE_WORDS = {"一", "两", "十", "万", "亿", "千", "百"}
-MAX_LABEL = 40
+__all__ = ["extract_facts", "label_rules", "zero_rules"]
 
-
-@dataclass(frozen=True)
-class LabelRule:
-    """One row of data/legacy_labels.tsv: when a label means a key.
-
-    `pattern` and `exclude` are searched in the label text "before□after" (□ stands for
-    the number, so a pattern can ask for a word right before it); `context` and
-    `context_exclude` in the sentence up to the number; `sections` limits the rule to
-    top-level sections with those keys; `when` = "zero" applies the rule to 0 only.
-    """
-
-    keys: tuple[str, ...]
-    pattern: re.Pattern[str]
-    exclude: re.Pattern[str] | None
-    units: frozenset[str]
-    context: re.Pattern[str] | None
-    context_exclude: re.Pattern[str] | None
-    sections: frozenset[str] | None
-    when: (
-        str  # "" always; "zero": only a 0; "sole": the first keys only if nothing else states them
-    )
-
-
-def _opt(pattern: str) -> re.Pattern[str] | None:
-    return re.compile(pattern) if pattern else None
-
-
-def _data_rows(name: str) -> list[dict[str, str]]:
-    path = resources.files("parser") / "data" / name
-    with path.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
-def _lines(name: str) -> list[str]:
-    path = resources.files("parser") / "data" / name
-    text = path.read_text(encoding="utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+_COORDINATOR = re.compile(r"以及|[、和及与或]")
+# Cumulative words: 历年累计 and its kin always; 截至/截止 for stocks of disclosed information.
+_CUMULATIVE = re.compile(r"历年|累计至今|迄今|至今|以来累计|自\d{4}年以来|运行以来|开通以来")
+_AS_OF = re.compile(r"截至|截止|截至目前|截止目前")
+_RUNNING_TOTAL = re.compile(r"累计")
+_YEAR_SCOPE = re.compile(r"(?:19|20)\d{2}\s?年|全年|本年|今年|年内|一年来|年度")
+_CHANGE_BEFORE = re.compile(r"(?:增加|增长|减少|下降|提高|上升|增|减|多|少)了?$")
+_OTHER_YEAR_WORDS = re.compile(r"上年|去年|上一年|前年|上年度")
+_YEAR_IN_LABEL = re.compile(r"((?:19|20)\d{2})\s?年")
+_STOCK_KEYS = ("legacy.active.",)
+_DOC_END_MARKS = "。；;！!？?）)」”\"'|"
+_SIGNED_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 
 
 @cache
-def label_rules() -> tuple[LabelRule, ...]:
-    """Label -> key rules from data/legacy_labels.tsv, in priority order."""
-    return tuple(
-        LabelRule(
-            keys=tuple(row["key"].split("+")),
-            pattern=re.compile(row["pattern"]),
-            exclude=_opt(row["exclude"]),
-            units=frozenset(row["units"].split()),
-            context=_opt(row["context"]),
-            context_exclude=_opt(row["context_exclude"]),
-            sections=frozenset(row["sections"].split()) if row["sections"] else None,
-            when=row["when"],
-        )
-        for row in _data_rows("legacy_labels.tsv")
-    )
+def _table_markers() -> re.Pattern[str]:
+    path = resources.files("parser") / "data" / "table_markers.txt"
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    return re.compile("|".join(f"(?:{m})" for m in lines if m and not m.startswith("#")))
 
 
-@cache
-def zero_rules() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]:
-    return tuple(
-        (r["key"], re.compile(r["pattern"]), re.compile(r["exclude"]) if r["exclude"] else None)
-        for r in _data_rows("zero_phrases.tsv")
-    )
+def _prose_sentences(
+    text: str, view: str, sections: list[Section], skip: list[tuple[int, int]]
+) -> Iterator[Span]:
+    """Sentences of running text: not in a statistics section, a table, or table rows.
 
-
-@cache
-def table_markers() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{m})" for m in _lines("table_markers.txt")))
-
-
-# A quantity of the report's own structure ("八个部分", "三个方面") is never an indicator.
-# Marks a key that a "sole" rule gives only where no other fact of the report states it.
-SOLE_MARK = "?sole"
-_STRUCTURE_NOUN = re.compile(r"^(?:部分|方面|环节|阶段|层面|层次)")
-
-
-def keys_for(
-    label: str,
-    unit: str | None,
-    value: float | None,
-    context: str = "",
-    section_key: str | None = None,
-    near: str = "",
-) -> tuple[str, ...]:
-    """The canonical keys a label ("before□after") means, by the first matching rule.
-
-    `context` (the sentence before, this one up to the number, and the label's tail) must
-    match a rule's `context`; `near` (this sentence up to the number) must not match its
-    `context_exclude`.
-    """
-    after = label.partition("□")[2]
-    if _STRUCTURE_NOUN.match(after):
-        return ()
-    for rule in label_rules():
-        if unit not in rule.units or not rule.pattern.search(label):
-            continue
-        if rule.exclude and rule.exclude.search(label):
-            continue
-        if rule.context and not rule.context.search(context):
-            continue
-        if rule.context_exclude and rule.context_exclude.search(near):
-            continue
-        if rule.sections is not None and section_key not in rule.sections:
-            continue
-        if rule.when == "zero" and value != 0:
-            continue
-        if rule.when == "sole":
-            return tuple(f"{k}{SOLE_MARK}" for k in rule.keys[:-1]) + rule.keys[-1:]
-        return rule.keys
-    return ()
-
-
-@dataclass
-class _Span:
-    start: int
-    end: int
-
-
-def _spans(pattern: re.Pattern[str], text: str) -> list[_Span]:
-    """Split text into spans ending at each match of `pattern` (the mark stays in the span)."""
-    spans, start = [], 0
-    for m in pattern.finditer(text):
-        spans.append(_Span(start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append(_Span(start, len(text)))
-    return spans
-
-
-def _prose_sentences(text: str, sections: list[Section], skip: list[tuple[int, int]]):
-    """Sentences of running text: not in a statistics section, a table, or table rows."""
-    markers = table_markers()
+    A heading starts a new sentence even where it runs inline ("…运行正常 二、政府信息主动
+    公开情况 (一)公开的主要内容: 2016年度共主动公开…"), and its text ends one, so that a
+    sentence never spans two sections and a heading's words are never a label's."""
+    markers = _table_markers()
     tops = [s for s in sections if s.level == 1]
-    top_starts = [s.start for s in tops]
-    for span in _spans(SENTENCE_END, text):
-        sentence = text[span.start : span.end]
-        if not sentence.strip():
-            continue
-        if markers.search(_SPACE.sub("", sentence)) and _looks_tabular(sentence):
-            continue
-        if any(a < span.end and span.start < b for a, b in skip):
-            continue
-        i = bisect.bisect_right(top_starts, span.start)
-        top = tops[i - 1] if i and span.start < tops[i - 1].end else None
-        if top is not None and top.key == "statistics":
-            continue
-        yield span, top
+    stats = [(s.start, s.end) for s in tops if s.key == "statistics"]
+    cuts = sorted({s.start for s in sections if s.level <= 2} | set(_heading_ends(text, sections)))
+    for sentence in spans(SENTENCE_END, view):
+        for span in _cut(sentence, cuts):
+            piece = text[span.start : span.end]
+            if not piece.strip():
+                continue
+            if markers.search(SPACE.sub("", piece)) and _looks_tabular(view[span.start : span.end]):
+                continue
+            if any(a < span.end and span.start < b for a, b in skip):
+                continue
+            if any(a <= span.start < b for a, b in stats):
+                continue
+            yield span
+
+
+def _cut(s: Span, cuts: list[int]) -> list[Span]:
+    inner = [c for c in cuts[bisect.bisect_right(cuts, s.start) :] if c < s.end]
+    bounds = [s.start, *inner, s.end]
+    return [Span(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 _NUMBER_TOKEN = re.compile(rf"{ARABIC}")
-_UNIT_AFTER = re.compile(rf"\s?(?:余|多)?(?:{_UNIT_RE}|[年月日号])")
+_UNIT_AFTER = re.compile(
+    r"\s?(?:余|多)?(?:人次|件次|万元|亿元|[件条个次项篇期场人名家户份类批起宗册本张部处所台套位组轮页栏元%年月日号])"
+)
 
 
 def _looks_tabular(sentence: str) -> bool:
     """Table rows (flattened or not) print numbers without units; prose puts a unit after
     each ("结果维持 259 件"). A sentence with a table label and mostly bare numbers is a
     table's text."""
-    view = match_view(sentence)
-    numbers = list(_NUMBER_TOKEN.finditer(view))
-    bare = sum(1 for m in numbers if not _UNIT_AFTER.match(view, m.end()))
+    numbers = list(_NUMBER_TOKEN.finditer(sentence))
+    bare = sum(1 for m in numbers if not _UNIT_AFTER.match(sentence, m.end()))
     return bare >= 2 and bare * 2 >= len(numbers)
-
-
-def _label_context(
-    view: str, s: _Span, num_start: int, num_end: int, floor: int
-) -> tuple[str, str]:
-    """The clause text before a number and after its unit, within the sentence.
-
-    The text before never reaches back past `floor` (the end of the previous number or of
-    a heading) and the text after stops at an enumeration comma or the next digit, so that
-    in "规范性文件2条、部门预决算信息4条" the 4 is not labelled 规范性文件.
-    """
-    before_start = max(s.start, floor)
-    for m in CLAUSE_END.finditer(view, before_start, num_start):
-        before_start = m.end()
-    after_end = s.end
-    m = CLAUSE_END.search(view, num_end, s.end)
-    if m:
-        after_end = m.start()
-    digit = re.compile(r"\d").search(view, num_end, after_end)
-    if digit:  # the next number starts the next item: stop at the last 、 before it
-        after_end = view.rfind("、", num_end, digit.start())
-        after_end = after_end if after_end >= 0 else digit.start()
-    # Line breaks and spaces inside a clause are layout (PDF lines, "商业 企业"), not words.
-    before = _SPACE.sub("", view[max(before_start, num_start - MAX_LABEL) : num_start])
-    after = _SPACE.sub("", view[num_end : min(after_end, num_end + MAX_LABEL)])
-    return before, after
 
 
 def _heading_ends(text: str, sections: list[Section]) -> list[int]:
@@ -250,89 +129,176 @@ def _heading_ends(text: str, sections: list[Section]) -> list[int]:
     return sorted(ends)
 
 
-def _quantities(view: str, s: _Span) -> Iterator[re.Match[str]]:
-    for m in QUANTITY_RE.finditer(view, s.start, s.end):
-        num = m.group("num")
-        unit = m.group("unit")
-        before = view[max(0, m.start() - 6) : m.start()]
-        if _NOT_BEFORE.search(before) or _NOT_AFTER.match(view[m.end("num") : m.end("num") + 3]):
-            continue
-        if num[0] in CN_NUMERAL_CHARS and (num in _LONE_WORDS or num[0] in "万亿千百" or not unit):
-            continue
-        if not unit:
-            # A bare number counts only as an explicit total: 件数为0, 总数是12.
-            tail = view[m.end() : m.end() + 1]
-            if not (_EXPLICIT_ZERO_BEFORE.search(before) and (not tail or tail in "。；;，,\n ")):
-                continue
-        if m.start() > 0 and re.match(r"[\d.]", view[m.start() - 1]):
-            continue
-        yield m
+class _Outline:
+    """The top-level section at any offset."""
+
+    def __init__(self, sections: list[Section]):
+        self.tops = [s for s in sections if s.level == 1]
+        self.starts = [s.start for s in self.tops]
+
+    def at(self, offset: int) -> Section | None:
+        i = bisect.bisect_right(self.starts, offset)
+        top = self.tops[i - 1] if i else None
+        return top if top is not None and offset < top.end else None
 
 
 def _normalise(value: float | int, unit: str | None, key_unit: str | None):
-    """Express a money amount in the unit its key is defined in (万元 -> 元)."""
+    """Express a money amount in the unit its key is defined in (万元 -> 元, 元 -> 万元)."""
     if key_unit == "元" and unit == "万元":
         value = value * 10_000
         return (int(value) if float(value).is_integer() else round(value, 2)), "元"
     if key_unit == "元" and unit == "亿元":
         return int(value * 100_000_000), "元"
+    if key_unit == "万元" and unit == "元":
+        value = value / 10_000
+        return (int(value) if float(value).is_integer() else round(value, 6)), "万元"
     return value, unit
 
 
-def extract_facts(
-    text: str, sections: list[Section], skip: list[tuple[int, int]] | None = None
-) -> list[Fact]:
-    """Every quantity stated in the prose of `text`, keyed where a rule says what it means.
+@dataclass
+class _Reading:
+    """What the words around one number say about it, before any rule is applied."""
 
-    `skip` lists spans (tables) whose numbers belong to the table extractor.
-    """
+    label: str  # "before□after"
+    context: str
+    near: str
+    approx: bool
+    cumulative: bool
+    stock_only: bool  # cumulative for stocks of disclosed information only (截至…)
+    change: bool
+    other_year: bool
+
+
+def _read(
+    view: str, span: Span, m: re.Match[str], before: str, after: str, report_year: int | None,
+    context_start: int,
+) -> _Reading:
+    statement = SPACE.sub("", view[statement_start(view, span, m.start()) : m.start()])
+    running = bool(_RUNNING_TOTAL.search(before)) and not _YEAR_SCOPE.search(
+        SPACE.sub("", view[span.start : m.start()]).split("累计")[0]
+    )
+    other_year = bool(_OTHER_YEAR_WORDS.search(before))
+    if report_year:
+        other_year |= any(int(y) != report_year for y in _YEAR_IN_LABEL.findall(before))
+    return _Reading(
+        label=f"{before}□{after}",
+        context=SPACE.sub("", view[context_start : m.start()]) + after,
+        near=SPACE.sub("", view[span.start : m.start()]),
+        approx=is_approximate(view, m),
+        cumulative=bool(_CUMULATIVE.search(statement)) or running,
+        stock_only=bool(_AS_OF.search(statement)),
+        change=bool(_CHANGE_BEFORE.search(before)),
+        other_year=other_year,
+    )
+
+
+def _keys(
+    r: _Reading, unit: str | None, value: float, era: str, section_key: str | None
+) -> tuple[tuple[str, ...], str | None]:
+    """The keys of one number, and why it has none where a rule matched but a judgement
+    above refused it."""
+    if unit == "%":
+        return (), None
+    unit = unit or _implied_unit(r.label)
+    kwargs = {"era": era, "context": r.context, "section_key": section_key, "near": r.near}
+    keys = _coordinated(r, unit, value, kwargs)
+    if keys is None:
+        keys = keys_for(r.label, unit, value, other_year=r.other_year, **kwargs)
+    if not keys:
+        return (), None
+    if r.approx:
+        return (), "approximate (余/多/近/约): no key"
+    if r.change:
+        return (), "a change against another year: no key"
+    if r.cumulative:
+        return (), "cumulative (历年/累计): not the year's value"
+    if r.stock_only and any(k.startswith(_STOCK_KEYS) for k in keys):
+        return (), "as of a date (截至): a stock, not the year's value"
+    return keys, None
+
+
+def _coordinated(r: _Reading, unit, value, kwargs) -> tuple[str, ...] | None:
+    """Keys of a number shared by coordinated things, or None where nothing is coordinated.
+
+    "网络和信函申请各3件" gives 3 to each; a zero ("行政复议、行政诉讼和申诉案件0件") is 0 for
+    each; any other shared number is a combined count, with no key ()."""
+    before, _, after = r.label.partition("□")
+    parts = [p for p in _COORDINATOR.split(before) if p]
+    if len(parts) < 2:
+        return None
+    found: list[str] = []
+    for part in parts:
+        for key in keys_for(f"{part}□{after}", unit, value, **kwargs):
+            if key not in found:
+                found.append(key)
+    if len({k.removesuffix(SOLE_MARK) for k in found}) < 2:
+        return None
+    if value == 0 or before.endswith("各"):
+        return tuple(k.removesuffix(SOLE_MARK) for k in found)
+    return ()
+
+
+def _implied_unit(label: str) -> str | None:
+    """The unit of a bare number from its label: 件数为0 counts 件."""
+    for word, unit in (("件数", "件"), ("条数", "条"), ("次数", "次"), ("人数", "人"),
+                       ("数量", "件")):
+        if word in label:
+            return unit
+    return None
+
+
+def extract_facts(
+    text: str,
+    sections: list[Section],
+    skip: list[tuple[int, int]] | None = None,
+    era: str = LEGACY,
+    report_year: int | None = None,
+) -> list[Fact]:
+    """Every quantity stated in the prose of `text`, keyed where a rule of `era` says what
+    it means. `skip` lists spans (tables) whose numbers belong to the table extractor;
+    `report_year` lets figures of other years be told apart."""
     view = match_view(text)
     heading_ends = _heading_ends(text, sections)
+    outline = _Outline(sections)
+    open_end = _open_end(view)
     facts: list[Fact] = []
     previous_end = 0
-    for span, top in _prose_sentences(text, sections, skip or []):
+    for span in _prose_sentences(text, view, sections, skip or []):
         previous_start, previous_end = previous_end, span.start
         # What a rule's context may see: this paragraph or the previous sentence, whichever
         # starts earlier, and never more than 200 characters back.
         paragraph_start = view.rfind("\n", 0, span.start) + 1
         context_start = max(span.start - 200, min(previous_start, paragraph_start))
         evidence = text[span.start : span.end].strip()
-        section = top.number if top else None
         sentence_facts: list[Fact] = []
         i = bisect.bisect_right(heading_ends, span.end)
         floor = heading_ends[i - 1] if i and heading_ends[i - 1] >= span.start else span.start
-        for m in _quantities(view, span):
+        for m in quantities(view, span):
             value = parse_number(m.group("num") + (m.group("mult") or ""))
             if value is None:
                 continue
             unit = m.group("unit")
             start_floor = floor if floor <= m.start() else span.start
-            before, after = _label_context(view, span, m.start(), m.end(), start_floor)
+            before, after = label_context(view, span, m.start(), m.end(), start_floor)
             floor = m.end()
-            keys: tuple[str, ...] = ()
-            if unit != "%":
-                label_text = f"{before}□{after}"
-                keys = keys_for(
-                    label_text,
-                    unit or _implied_unit(label_text),
-                    value,
-                    context=_SPACE.sub("", view[context_start : m.start()]) + after,
-                    near=_SPACE.sub("", view[span.start : m.start()]),
-                    section_key=top.key if top else None,
-                )
-            approx = bool(m.group("approx") or m.group("approx2"))
+            top = outline.at(m.start())
+            reading = _read(view, span, m, before, after, report_year, context_start)
+            keys, why_not = _keys(reading, unit, value, era, top.key if top else None)
+            if keys and "累计" in before and any(f.key in keys for f in sentence_facts):
+                # "共主动公开信息222条，累计主动公开信息2382条": the year's figure came first
+                keys, why_not = (), "cumulative (累计) after the year's figure: no key"
             base = Fact(
                 key=None,
                 value=value,
                 unit=unit,
                 label=clean_label(before, after),
                 evidence=evidence,
-                section=section,
+                section=top.number if top else None,
                 method="text",
                 start=m.start(),
                 end=m.end(),
                 raw=text[m.start() : m.end()],
-                note="approximate (余/多)" if approx else None,
+                note=why_not or ("approximate (余/多/近/约)" if reading.approx else None),
             )
             if unit == "%":
                 base.percent_of = _percent_base(sentence_facts)
@@ -344,39 +310,70 @@ def extract_facts(
                 sentence_facts.append(
                     Fact(**{**base.__dict__, "key": key, "value": val, "unit": unit_out or unit})
                 )
-        sentence_facts.extend(_zero_facts(text, view, span, section, evidence, sentence_facts))
+        sentence_facts = _ambiguous(sentence_facts)
+        sentence_facts.extend(
+            _zero_facts(text, view, span, outline, evidence, sentence_facts, era, open_end)
+        )
+        sentence_facts.extend(_echo_facts(text, view, span, evidence, sentence_facts, era))
         facts.extend(sentence_facts)
     return _resolve_sole(facts)
 
 
+def _open_end(view: str) -> int:
+    """Where the last clause starts when the text ends in the middle of it (an excerpt cut
+    at a byte limit); len(view) when the text ends at a sentence end."""
+    tail = view.rstrip()
+    if not tail or tail[-1] in _DOC_END_MARKS or _SIGNED_DATE.search(tail):
+        return len(view)
+    last = max((m.end() for m in CLAUSE_END.finditer(tail)), default=0)
+    return last
+
+
+def _ambiguous(facts: list[Fact]) -> list[Fact]:
+    """A key given two different values in one sentence is kept by neither."""
+    values: dict[str, set] = {}
+    for f in facts:
+        if f.key:
+            values.setdefault(f.key, set()).add(f.value)
+    clash = {k for k, v in values.items() if len(v) > 1}
+    if not clash:
+        return facts
+    out: list[Fact] = []
+    seen: set[tuple[int, str]] = set()
+    for f in facts:
+        if f.key in clash:
+            if (f.start, f.key) in seen:
+                continue
+            seen.add((f.start, f.key))
+            others = sorted(str(v) for v in values[f.key])
+            f = Fact(**{**f.__dict__, "key": None,
+                        "note": f"{f.key} stated as {' and '.join(others)} in one sentence: "
+                                "ambiguous, no key"})
+            if any(o.start == f.start and o.key is None for o in out):
+                continue
+        out.append(f)
+    return out
+
+
 def _resolve_sole(facts: list[Fact]) -> list[Fact]:
     """Keep a "sole" key (a website count read as the total) only where no other fact of
-    the document states that key; say so in the fact's note."""
+    the document states that key or another channel; say so in the fact's note."""
     stated = {f.key for f in facts if f.key and not f.key.endswith(SOLE_MARK)}
+    sole_sources = {f.start for f in facts if f.key and f.key.endswith(SOLE_MARK)}
+    channels = {
+        f.key for f in facts
+        if f.key and f.key.startswith("legacy.active.via.") and f.start not in sole_sources
+    }
     out = []
     for f in facts:
         if f.key and f.key.endswith(SOLE_MARK):
             key = f.key.removesuffix(SOLE_MARK)
-            if key in stated:
+            if key in stated or channels:
                 continue
             f.key = key
             f.note = "the report's only count of this kind: taken as the total"
         out.append(f)
     return out
-
-
-def _implied_unit(label: str) -> str | None:
-    """The unit of a bare number from its label: 件数为0 counts 件."""
-    for word, unit in (
-        ("件数", "件"),
-        ("条数", "条"),
-        ("次数", "次"),
-        ("人数", "人"),
-        ("数量", "件"),
-    ):
-        if word in label:
-            return unit
-    return None
 
 
 def _percent_base(previous: list[Fact]) -> int | float | None:
@@ -388,30 +385,81 @@ def _percent_base(previous: list[Fact]) -> int | float | None:
 
 
 def _zero_facts(
-    text: str, view: str, span: _Span, section: str | None, evidence: str, found: list[Fact]
+    text: str, view: str, span: Span, outline: _Outline, evidence: str, found: list[Fact],
+    era: str, open_end: int,
 ) -> Iterator[Fact]:
     """Zeros stated in words: 未收到…申请, 没有发生…行政复议, 未发生…收费."""
     have = {f.key for f in found if f.key}
-    for clause in _spans(CLAUSE_END, view[span.start : span.end]):
-        a, b = span.start + clause.start, span.start + clause.end
+    sentence = view[span.start : span.end]
+    for clause in spans(CLAUSE_END, view, span.start, span.end):
+        a, b = clause.start, clause.end
+        if a >= open_end:
+            break  # cut by the end of the excerpt: what it denies is not known
         chunk = view[a:b]
         if any(a <= f.start < b for f in found):
             continue  # a clause with its own number states that number instead
-        for key, pattern, exclude in zero_rules():
-            m = pattern.search(chunk)
-            if not m or key in have or (exclude and exclude.search(chunk)):
+        top = outline.at(a)
+        for rule in zero_rules(era):
+            m = rule.pattern.search(chunk)
+            if not m or (rule.exclude and rule.exclude.search(chunk)):
                 continue
-            have.add(key)
+            if rule.context and not (
+                rule.context.search(sentence) or (top and rule.context.search(top.heading))
+            ):
+                continue
+            for key in rule.keys:
+                if key in have or unit_of(key) is None:
+                    continue
+                have.add(key)
+                yield Fact(
+                    key=key,
+                    value=0,
+                    unit=unit_of(key),
+                    label=m.group(),
+                    evidence=evidence,
+                    section=top.number if top else None,
+                    method="text",
+                    start=a + m.start(),
+                    end=a + m.end(),
+                    raw=text[a + m.start() : a + m.end()],
+                    status="zero_word",
+                )
+
+
+def _echo_facts(
+    text: str, view: str, span: Span, evidence: str, found: list[Fact], era: str
+) -> Iterator[Fact]:
+    """A clause without a number that says what all of the count before it were:
+    "收到申请5件，均为自然人申请" states 5 natural-person requests."""
+    counts = [f for f in found if f.key and f.status == "value" and f.unit != "%"]
+    if not counts:
+        return
+    have = {f.key for f in found if f.key}
+    for clause in spans(CLAUSE_END, view, span.start, span.end):
+        a, b = clause.start, clause.end
+        if any(a <= f.start < b for f in found) or re.search(r"\d", view[a:b]):
+            continue
+        before = [f for f in counts if f.end <= a]
+        if not before:
+            continue
+        for rule in echo_rules(era):
+            count = next((f for f in reversed(before) if f.key == rule.of_key), None)
+            if count is None or rule.key in have:
+                continue
+            m = rule.pattern.search(view[a:b])
+            if not m or (rule.exclude and rule.exclude.search(view[a:b])):
+                continue
+            have.add(rule.key)
             yield Fact(
-                key=key,
-                value=0,
-                unit=unit_of(key),
+                key=rule.key,
+                value=count.value,
+                unit=count.unit,
                 label=m.group(),
                 evidence=evidence,
-                section=section,
+                section=count.section,
                 method="text",
                 start=a + m.start(),
                 end=a + m.end(),
                 raw=text[a + m.start() : a + m.end()],
-                status="zero_word",
+                note=f"all of the {count.value} stated before ({count.label})",
             )

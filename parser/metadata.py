@@ -154,3 +154,17 @@ def extract_metadata(
         "is_report": reason is None,
         "not_report_reason": reason,
     }
+
+
+def prose_era(report_year: int | None, fmt: str | None) -> str:
+    """Which era's keys the prose of a report states: its report year decides (a 2019 report
+    written as free text still speaks of the 2019 format's quantities), the tables only where
+    the year is unknown or the tables settle the version of a 2019-2020 report."""
+    if report_year is not None:
+        if report_year <= 2018:
+            return "legacy"
+        if report_year >= 2021:
+            return "v2021"
+        return fmt if fmt in ("v2019", "v2021") else "v2019"
+    return fmt if fmt in ("v2019", "v2021") else "legacy"
+

@@ -12,6 +12,7 @@ from pathlib import Path
 from parser import checks, facts, labels, load, metadata, sections, values
 from parser.model import Document, DocumentError, ParseResult
 from parser.tables import extract as tables
+from parser.tables.values import table_values
 from parser.time_cap import ParseTimeout, cpu_time_cap
 from xxgk import settings
 
@@ -23,9 +24,13 @@ def parse_document(doc: Document) -> ParseResult:
     outline = sections.find_sections(doc.text)
     table_facts, table_checks = tables.extract_tables(doc, outline)
     table_spans = [(g.start, g.end) for g in doc.tables if g.start >= 0]
-    text_facts = facts.extract_facts(doc.text, outline, skip=table_spans)
     versions = {f.version for f in table_facts if f.version}
     meta = metadata.extract_metadata(doc, outline, table_versions=versions)
+    year = meta["report_year"]
+    text_facts = facts.extract_facts(
+        doc.text, outline, skip=table_spans, era=metadata.prose_era(year, meta["format"]),
+        report_year=year,
+    )
     all_facts = sorted(text_facts + table_facts, key=lambda f: (f.start, f.end))
     vals, notes = values.build_values(all_facts)
     result = ParseResult(
@@ -36,7 +41,8 @@ def parse_document(doc: Document) -> ParseResult:
         facts=all_facts,
         values=vals,
         values_notes=notes,
-        checks=checks.legacy_checks(text_facts) + table_checks + checks.prose_vs_table(vals),
+        checks=checks.legacy_checks(text_facts) + table_checks
+        + checks.prose_vs_table(text_facts, table_values(table_facts)[0]),
         **meta,
     )
     return result

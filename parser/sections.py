@@ -105,9 +105,14 @@ def _heading_text(text: str, start: int, stop: int) -> str:
     window = text[start : min(stop, start + MAX_HEADING + 1)]
     window = window.lstrip(" \u3000")
     match = _HEADING_STOP.search(window)
+    whole_line = bool(match and match.group() == "\n") or (
+        not match and start + len(text[start:stop]) <= start + MAX_HEADING
+    )
     if match:
         window = window[: match.start()]
-    match = _HEADING_END.match(window)
+    # A heading that is a line of its own is the whole line ("二、依申请公开信息情况和不予公开
+    # 政府信息情况"); one that runs on into its text ends after its first closing word.
+    match = None if whole_line else _HEADING_END.match(window)
     if match:
         window = match.group()
     return window.strip(" \u3000，,")

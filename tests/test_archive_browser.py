@@ -79,7 +79,7 @@ def test_pages_render_in_a_real_browser(server):
         "home": f"{base}/",
         "saved_query": f"{base}/archive/requests_over_years?publisher={quote('平潭综合实验区')}",
         "report": f"{base}/-/xxgk/report/{report_id}",
-        "chart": f"{base}/-/xxgk/chart?publisher={quote('平潭综合实验区')}&key=legacy.active.total",
+        "chart": f"{base}/-/xxgk/chart?publisher={quote('平潭综合实验区')}&key=applications.new.total",
     }
     expected = {
         "home": "政府信息公开工作年度报告 archive",

@@ -182,7 +182,7 @@ def test_raw_document_is_a_download(client):
 
 
 def test_charts(client):
-    trend = get(client, "/-/xxgk/chart?publisher=平潭综合实验区&key=legacy.active.total")
+    trend = get(client, "/-/xxgk/chart?publisher=平潭综合实验区&key=applications.new.total")
     assert trend.status_code == 200 and "<svg" in trend.text and "<polyline" in trend.text
     bars = get(client, "/-/xxgk/chart?city=淮安市&year=2024&key=applications.new.total")
     assert "<rect" in bars.text and "洪泽区" in bars.text

@@ -76,7 +76,12 @@ def test_percentage_far_from_its_count_fails():
 
 def test_prose_count_against_table_three(corpus):
     result = parse_path(corpus / "reports/002_huaian-hongze_2024.pdf")
-    check = next(c for c in result.checks if c.rule == "prose_vs_table.requests_received")
-    assert (check.ok, check.detail) == (False, "prose states 17 requests; table 三 has 95 new")
+    check = next(c for c in result.checks if c.rule == "prose_vs_table" and not c.ok)
+    assert check.values["prose"] == 17 and check.values["table"] == 95
+    assert check.detail.startswith("applications.new.total: the prose states 17 (section 一: ")
+    assert result.values["applications.new.total"] == 95  # the table's value is the report's
     agrees = parse_path(corpus / "reports/001_huaian-hongze_2023.pdf")
-    assert [c.ok for c in agrees.checks if c.rule == "prose_vs_table.requests_received"] == [True]
+    both = [c for c in agrees.checks if c.rule == "prose_vs_table"]
+    assert [(c.ok, c.values.get("agree")) for c in both] == [
+        (True, ["applications.new.total", "results.total.total"])
+    ]
