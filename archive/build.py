@@ -212,6 +212,7 @@ def _provenance(db: sqlite_utils.Database, document_id: str) -> dict:
     return {
         "source": url or path or filename or document_id,
         "url": final_url or url,
+        "path": path or filename,
         "content_type": content_type,
         "hint": hint,
     }
@@ -220,10 +221,12 @@ def _provenance(db: sqlite_utils.Database, document_id: str) -> dict:
 def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
     """Parse one stored document. Never raises for a bad document: the reason is recorded."""
     from parser.pipeline import load_and_parse
+    from parser.provenance import Hints
 
     prov = _provenance(db, document_id)
     data = get_bytes(db, document_id)
-    doc, result = load_and_parse(data, prov["source"], prov["content_type"])
+    hints = Hints(url=prov["url"], path=prov["path"], publisher=prov["hint"])
+    doc, result = load_and_parse(data, prov["source"], prov["content_type"], hints)
     if result.error:
         return Parsed(document_id, doc, result, None, None, "error", result.error)
     if not result.is_report:
@@ -389,6 +392,8 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
         "key": parsed.key,
         "publisher_id": parsed.publisher.id if parsed.publisher else None,
         "report_year": res.report_year,
+        "report_year_source": res.report_year_source,
+        "publisher_source": res.publisher_source,
         "title": res.title,
         "era": res.format,
         "published": res.published,

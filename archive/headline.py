@@ -22,6 +22,7 @@ class Column:
     legacy: str | None
     sum: bool
     description: str
+    or_sum: tuple[str, ...] = ()  # where `keys` is not printed: the sum of these, all present
 
 
 @cache
@@ -36,6 +37,7 @@ def columns() -> tuple[Column, ...]:
             legacy=c.get("legacy"),
             sum=bool(c.get("sum", False)),
             description=c["description"],
+            or_sum=tuple(c.get("or_sum", [])),
         )
         for c in data["column"]
     )
@@ -46,6 +48,7 @@ def all_keys() -> list[str]:
     keys: list[str] = []
     for col in columns():
         keys.extend(col.keys)
+        keys.extend(col.or_sum)
         if col.legacy:
             keys.append(col.legacy)
     return sorted(set(keys))
@@ -56,13 +59,19 @@ def _v(key: str) -> str:
     return f"(select value from report_indicator_values where report_id = r.id and key = '{key}')"
 
 
+def _sum_expr(keys: tuple[str, ...]) -> str:
+    parts = [_v(k) for k in keys]
+    present = " and ".join(f"{p} is not null" for p in parts)
+    return f"case when {present} then {' + '.join(parts)} end"
+
+
 def _standard_expr(col: Column) -> str | None:
     if not col.keys:
         return None
     if col.sum:
-        parts = [_v(k) for k in col.keys]
-        present = " and ".join(f"{p} is not null" for p in parts)
-        return f"case when {present} then {' + '.join(parts)} end"
+        return _sum_expr(col.keys)
+    if col.or_sum:
+        return f"coalesce({_v(col.keys[0])}, {_sum_expr(col.or_sum)})"
     return _v(col.keys[0])
 
 
@@ -78,7 +87,8 @@ def view_sql() -> str:
         parts = [p for p in (std, _v(col.legacy) if col.legacy else None) if p]
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
         cols.append(f"{expr} as {col.name}")
-    std_keys = ", ".join(f"'{k}'" for k in sorted({k for c in columns() for k in c.keys}))
+    standard = {k for c in columns() for k in c.keys + c.or_sum}
+    std_keys = ", ".join(f"'{k}'" for k in sorted(standard))
     legacy_keys = ", ".join(f"'{k}'" for k in sorted({c.legacy for c in columns() if c.legacy}))
     # Which family of keys the row's headline values come from: the table era when any
     # standard key is present (legacy keys then only fill columns the tables leave empty).

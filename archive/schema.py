@@ -108,6 +108,8 @@ TABLES: dict[str, dict] = {
             "key": str,
             "publisher_id": str,
             "report_year": int,
+            "report_year_source": str,
+            "publisher_source": str,
             "title": str,
             "era": str,
             "published": str,

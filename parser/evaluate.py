@@ -1,15 +1,32 @@
-"""Score the parser against the gold files written by reading the corpus (fixtures/gold).
+"""Score the parser against gold written by reading real reports.
 
-Three measures, per document and in total:
-- prose facts: precision and recall of distinct (canonical key, value) pairs from text;
-- top-level sections: the share of gold (number, key) pairs found;
-- table cells: expected, exact, wrong, missing, and how many wrong cells no failed check
-  or unplaced-cell record points at (the number that must stay zero).
+Two gold sets, in two formats:
+- the project's gold for ../shared/corpus (fixtures/gold/*.json): prose `facts` with evidence,
+  table `cells` as printed (blanks and dashes included), `sections`;
+- the dev set's gold (../shared/corpus/dev/gold/*.json): `facts` as key -> number for every
+  figure the excerpt states, prose and tables alike, and `top_sections` as printed.
+
+What is measured, per document and then per era (legacy / v2019 / v2021, from the report
+year, as the gold's keys are) and per method (prose, table):
+- values: each gold figure against the figure the parser gives for its key (the report's
+  `values`: a table's value wins over the prose): right, wrong (another number) or missing;
+  and every figure the parser gives that the gold does not have (extra). A wrong or extra
+  value is flagged when a failed check names its key; an unflagged one is a wrong number a
+  reader would take on trust, the count that must stay near zero.
+- prose facts (corpus gold): distinct (key, value) pairs stated in running text;
+- table cells (corpus gold): every cell as printed, blank and dash included;
+- top-level sections: the corpus gold's (number, key) pairs, the dev gold's headings as printed.
+
+The method of a figure is the parser's where it gives one (a value read from a table is a
+table figure). A figure the parser misses counts as a table figure where the document prints
+that figure's table (by the table's own row labels) and as prose otherwise; in the corpus
+gold, where cells and facts are apart, a missed cell is a table figure.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,18 +36,51 @@ from parser.model import Fact, ParseResult
 from parser.pipeline import parse_path
 
 DASHES = {"-", "/", "—", "－", "–", "——", "无", "／"}
+ERAS = ("legacy", "v2019", "v2021")
+METHODS = ("prose", "table")
+# Row labels a table prints: a missed figure of that table's keys counts as a table figure.
+_TABLE_MARKS = {
+    "active.": re.compile(r"第二十条第"),
+    "applications.": re.compile(r"本年新收|上年结转|结转下年度继续办理"),
+    "results.": re.compile(r"予以公开\s*[|\d\n ]|本年度办理结果"),
+    "review.": re.compile(r"结果维持|尚未审结"),
+    "litigation.": re.compile(r"结果维持|尚未审结"),
+    "legacy.": re.compile(r"指标名称|计量单位|历年累计"),
+}
+
+
+def era_of(year: int | None) -> str | None:
+    if year is None:
+        return None
+    return "legacy" if year <= 2018 else "v2019" if year <= 2020 else "v2021"
+
+
+@dataclass
+class Outcome:
+    """One figure: what the gold says, what the parser says, and how that is judged."""
+
+    key: str
+    method: str  # prose | table
+    status: str  # right | wrong | extra | missing
+    gold: Any = None
+    parsed: Any = None
+    flagged: bool = False
 
 
 @dataclass
 class DocScore:
     name: str
+    source: str = "corpus"  # corpus | dev
+    era: str | None = None
     error: str | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
     gold_facts: int = 0
     found_facts: int = 0
     true_facts: int = 0
     missed_facts: list[tuple[str, Any]] = field(default_factory=list)
     extra_facts: list[tuple[str, Any]] = field(default_factory=list)
     gold_sections: int = 0
+    found_sections: int = 0
     right_sections: int = 0
     section_misses: list[str] = field(default_factory=list)
     cells_expected: int = 0
@@ -48,6 +98,13 @@ class DocScore:
     @property
     def recall(self) -> float | None:
         return self.true_facts / self.gold_facts if self.gold_facts else None
+
+    def count(self, status: str, method: str | None = None, unflagged: bool = False) -> int:
+        return sum(
+            1 for o in self.outcomes
+            if o.status == status and (method is None or o.method == method)
+            and not (unflagged and o.flagged)
+        )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -78,8 +135,60 @@ def _cell_matches(gold: Any, fact: Fact) -> bool:
     return _same(gold, found)
 
 
+def _flagged_keys(result: ParseResult) -> set[str]:
+    """Keys that a failed check names among its numbers."""
+    keys: set[str] = set()
+    for check in result.checks:
+        if not check.ok:
+            keys.update(k for k in check.values if isinstance(k, str))
+            for v in check.values.values():
+                if isinstance(v, list):
+                    keys.update(x for x in v if isinstance(x, str))
+    return keys
+
+
+def _value_methods(result: ParseResult) -> dict[str, str]:
+    """The method behind each of the parser's values: a table's value wins over the prose."""
+    methods = {f.key: "prose" for f in result.facts if f.key and f.method == "text"}
+    methods.update({f.key: "table" for f in result.facts if f.key and f.method == "table"})
+    return methods
+
+
+def score_values(
+    gold: dict[str, Any], result: ParseResult, text: str, table_keys: set[str] | None = None
+) -> list[Outcome]:
+    """Every gold figure and every figure the parser gives, judged (see the module doc).
+
+    `table_keys` names the gold figures known to be table cells (the corpus gold keeps
+    them apart); otherwise a missed figure is a table figure where `text` prints its table."""
+    flagged = _flagged_keys(result)
+    methods = _value_methods(result)
+    out: list[Outcome] = []
+    for key, expected in gold.items():
+        parsed = result.values.get(key)
+        if parsed is None:
+            method = "table" if (key in table_keys if table_keys is not None
+                                 else _prints_table(key, text)) else "prose"
+            out.append(Outcome(key, method, "missing", expected))
+            continue
+        status = "right" if _same(expected, parsed) else "wrong"
+        out.append(Outcome(key, methods.get(key, "prose"), status, expected, parsed,
+                           flagged=key in flagged))
+    for key, parsed in result.values.items():
+        if key not in gold and parsed is not None:
+            out.append(Outcome(key, methods.get(key, "prose"), "extra", None, parsed,
+                               flagged=key in flagged))
+    return out
+
+
+def _prints_table(key: str, text: str) -> bool:
+    mark = next((m for prefix, m in _TABLE_MARKS.items() if key.startswith(prefix)), None)
+    return bool(mark and mark.search(text))
+
+
 def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
-    score = DocScore(name=Path(gold["file"]).name)
+    """A corpus gold file (fixtures/gold) against the parse of its document."""
+    score = DocScore(name=Path(gold["file"]).name, era=era_of(gold.get("report_year")))
     if result.error:
         score.error = result.error
     # Prose facts.
@@ -93,6 +202,7 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
     gold_secs = Counter((s["number"], s.get("key")) for s in gold.get("sections", []))
     found_secs = Counter((s.number, s.key) for s in result.sections if s.level == 1)
     score.gold_sections = sum(gold_secs.values())
+    score.found_sections = sum(found_secs.values())
     score.right_sections = sum((gold_secs & found_secs).values())
     score.section_misses = [f"{n}:{k}" for (n, k) in (gold_secs - found_secs).elements()]
     # Table cells.
@@ -117,6 +227,14 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
             score.cell_errors.append(
                 f"wrong {key}: gold {expected!r}, parsed {cell_reading(fact)!r}"
             )
+    # Values: the numeric cells and the first value the prose states for each other key.
+    figures = {k: v for k, v in cells.items() if isinstance(v, int | float)}
+    for f in gold.get("facts", []):
+        figures.setdefault(f["key"], f["value"])
+    blank_cells = {k for k, v in cells.items() if not isinstance(v, int | float)}
+    result_values = {k: v for k, v in result.values.items() if k not in blank_cells}
+    scoped = ParseResult(**{**result.__dict__, "values": result_values})
+    score.outcomes = score_values(figures, scoped, "", table_keys=set(cells))
     # Metadata.
     for field_name in ("report_year", "publisher", "format", "is_report"):
         if field_name in gold and gold[field_name] != getattr(result, field_name):
@@ -126,19 +244,31 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
     return score
 
 
-def _flagged_keys(result: ParseResult) -> set[str]:
-    """Keys that a failed check names among its numbers."""
-    keys: set[str] = set()
-    for check in result.checks:
-        if not check.ok:
-            keys.update(k for k in check.values if isinstance(k, str))
-            for v in check.values.values():
-                if isinstance(v, list):
-                    keys.update(x for x in v if isinstance(x, str))
-    return keys
+def _heading_key(text: str) -> str:
+    return re.sub(r"[\s、，,．.：:]", "", text)
+
+
+def score_dev_document(gold: dict[str, Any], result: ParseResult, text: str) -> DocScore:
+    """A dev-set gold file (../shared/corpus/dev/gold) against the parse of its excerpt."""
+    score = DocScore(name=gold["file"], source="dev", era=gold.get("format"))
+    if result.error:
+        score.error = result.error
+    score.outcomes = score_values(gold.get("facts", {}), result, text)
+    wanted = Counter(_heading_key(h) for h in gold.get("top_sections", []))
+    found = Counter(_heading_key(s.number + s.heading) for s in result.sections if s.level == 1)
+    score.gold_sections = sum(wanted.values())
+    score.found_sections = sum(found.values())
+    score.right_sections = sum((wanted & found).values())
+    score.section_misses = list((wanted - found).elements())
+    if gold.get("report_year") != result.report_year:
+        score.metadata_misses.append(
+            f"report_year: gold {gold.get('report_year')!r}, parsed {result.report_year!r}"
+        )
+    return score
 
 
 def evaluate(gold_dir: Path, corpus_dir: Path) -> list[DocScore]:
+    """The corpus gold (fixtures/gold) against the documents of `corpus_dir`."""
     scores = []
     for path in sorted(gold_dir.glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
@@ -150,57 +280,16 @@ def evaluate(gold_dir: Path, corpus_dir: Path) -> list[DocScore]:
     return scores
 
 
-def _fmt(x: float | None) -> str:
-    return "  -  " if x is None else f"{x:.3f}"
-
-
-_SUMMED = (
-    "gold_facts found_facts true_facts gold_sections right_sections cells_expected "
-    "cells_exact cells_wrong cells_wrong_unflagged cells_missing"
-).split()
-
-
-def report(scores: list[DocScore], verbose: bool = False) -> str:
-    """The evaluation as a plain-text table, one line per document and a total line."""
-    head = (
-        f"{'document':38} {'facts g/f/ok':>13} {'P':>6} {'R':>6} {'sect':>6} "
-        f"{'cells exp':>9} {'exact':>6} {'wrong':>6} {'unflag':>6} {'miss':>5}"
-    )
-    lines = [head, "-" * len(head)]
-    tot = DocScore(name="TOTAL")
-    for s in scores:
-        for attr in _SUMMED:
-            setattr(tot, attr, getattr(tot, attr) + getattr(s, attr))
-        lines.append(_line(s))
-        if verbose:
-            lines.extend(_details(s))
-    lines.append("-" * len(head))
-    lines.append(_line(tot))
-    cell_share = tot.cells_exact / tot.cells_expected if tot.cells_expected else None
-    lines.append(
-        f"prose facts precision {_fmt(tot.precision)} recall {_fmt(tot.recall)}; "
-        f"sections {tot.right_sections}/{tot.gold_sections}; "
-        f"cells exact {tot.cells_exact}/{tot.cells_expected} ({_fmt(cell_share)}), "
-        f"wrong {tot.cells_wrong} of which unflagged {tot.cells_wrong_unflagged}"
-    )
-    return "\n".join(lines)
-
-
-def _line(s: DocScore) -> str:
-    sect = f"{s.right_sections}/{s.gold_sections}"
-    facts = f"{s.gold_facts}/{s.found_facts}/{s.true_facts}"
-    err = f"  ERROR {s.error}" if s.error else ""
-    return (
-        f"{s.name[:38]:38} {facts:>13} {_fmt(s.precision):>6} {_fmt(s.recall):>6} {sect:>6} "
-        f"{s.cells_expected:>9} {s.cells_exact:>6} {s.cells_wrong:>6} "
-        f"{s.cells_wrong_unflagged:>6} {s.cells_missing:>5}{err}"
-    )
-
-
-def _details(s: DocScore) -> list[str]:
-    out = [f"    missed fact {k}={v:g}" for k, v in s.missed_facts]
-    out += [f"    extra fact {k}={v:g}" for k, v in s.extra_facts]
-    out += [f"    section not found {m}" for m in s.section_misses]
-    out += [f"    {e}" for e in s.cell_errors[:40]]
-    out += [f"    metadata {m}" for m in s.metadata_misses]
-    return out
+def evaluate_dev(dev_dir: Path) -> list[DocScore]:
+    """The dev set (`dev_dir`/gold/*.json against `dev_dir`/raw/*)."""
+    scores = []
+    for path in sorted((dev_dir / "gold").glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        doc = dev_dir / "raw" / gold["file"]
+        if not doc.exists():
+            scores.append(DocScore(name=doc.name, source="dev",
+                                   error=f"document not found: {doc}"))
+            continue
+        text = doc.read_text(encoding="utf-8", errors="replace")
+        scores.append(score_dev_document(gold, parse_path(doc), text))
+    return scores

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from parser.model import Document, Section
+from parser.provenance import Hints, year_from
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s?年\s?(?:度)?"
 _REPORT_WORDS = r"(?:政府)?(?:信息公开|政务公开|信息)(?:工作)?(?:年度)?(?:报告|年报)"
@@ -128,27 +129,41 @@ def not_report_reason(
 
 
 def extract_metadata(
-    doc: Document, sections: list[Section], table_versions: set[str] | None = None
+    doc: Document,
+    sections: list[Section],
+    table_versions: set[str] | None = None,
+    hints: Hints | None = None,
 ) -> dict[str, Any]:
+    """Title, publisher, year, date, format and is_report; where the text gives no year or
+    publisher, what the document's provenance says (`hints`), marked as such."""
     title = _title(doc)
     publisher, year = _publisher_year(title, doc.text)
+    year_source = "text" if year else None
+    publisher_source = "text" if publisher else None
     if publisher is None and doc.meta.get("publisher"):
-        publisher = doc.meta["publisher"]
+        publisher, publisher_source = doc.meta["publisher"], "page metadata"
+    if publisher is None and hints is not None and hints.publisher:
+        publisher, publisher_source = hints.publisher, "provenance"
     published = _published(doc)
     if year is None:
         m = PERIOD_RE.search(doc.text)
         if m:
-            year = int(m.group("year"))
+            year, year_source = int(m.group("year")), "text: statistics period"
         elif years := _YEAR_MENTION.findall(doc.text[:3000]):
             # The year the opening pages speak of most ("2020年，我局…") is the year reported on.
             year = int(max(set(years), key=lambda y: (years.count(y), -years.index(y))))
-        elif published:
-            year = int(published[:4]) - 1
+            year_source = "text: the year it speaks of most"
+        else:
+            year, year_source = year_from(hints)
+            if year is None and published:
+                year, year_source = int(published[:4]) - 1, "publication date minus one"
     reason = not_report_reason(title, doc.text, sections)
     return {
         "title": title,
         "publisher": publisher,
+        "publisher_source": publisher_source,
         "report_year": year,
+        "report_year_source": year_source,
         "published": published,
         "format": detect_format(doc.text, table_versions or set(), year),
         "is_report": reason is None,

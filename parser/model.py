@@ -132,7 +132,9 @@ class ParseResult:
     source: str
     title: str | None = None
     publisher: str | None = None
+    publisher_source: str | None = None  # text | page metadata | provenance
     report_year: int | None = None
+    report_year_source: str | None = None  # text… | provenance: … | publication date minus one
     published: str | None = None
     format: str | None = None
     is_report: bool = True

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from parser import checks, facts, labels, load, metadata, sections, values
 from parser.model import Document, DocumentError, ParseResult
+from parser.provenance import Hints
 from parser.tables import extract as tables
 from parser.tables.values import table_values
 from parser.time_cap import ParseTimeout, cpu_time_cap
@@ -19,13 +20,16 @@ from xxgk import settings
 log = logging.getLogger(__name__)
 
 
-def parse_document(doc: Document) -> ParseResult:
-    """Parse a loaded document: sections, metadata, prose facts, table cells, checks."""
+def parse_document(doc: Document, hints: Hints | None = None) -> ParseResult:
+    """Parse a loaded document: sections, metadata, prose facts, table cells, checks.
+
+    `hints` is what the archive knows of the document apart from its bytes (URL, file path,
+    the registry's publisher): used only where the text gives no year or publisher."""
     outline = sections.find_sections(doc.text)
     table_facts, table_checks = tables.extract_tables(doc, outline)
     table_spans = [(g.start, g.end) for g in doc.tables if g.start >= 0]
     versions = {f.version for f in table_facts if f.version}
-    meta = metadata.extract_metadata(doc, outline, table_versions=versions)
+    meta = metadata.extract_metadata(doc, outline, table_versions=versions, hints=hints)
     year = meta["report_year"]
     text_facts = facts.extract_facts(
         doc.text, outline, skip=table_spans, era=metadata.prose_era(year, meta["format"]),
@@ -49,7 +53,7 @@ def parse_document(doc: Document) -> ParseResult:
 
 
 def load_and_parse(
-    data: bytes, source: str, content_type: str | None = None
+    data: bytes, source: str, content_type: str | None = None, hints: Hints | None = None
 ) -> tuple[Document | None, ParseResult]:
     """Load and parse bytes under the per-document CPU-time cap; never raises for bad input.
 
@@ -61,7 +65,7 @@ def load_and_parse(
     try:
         with cpu_time_cap(settings.PARSE_MAX_CPU_SECONDS):
             doc = load.load_bytes(data, source, content_type=content_type)
-            return doc, parse_document(doc)
+            return doc, parse_document(doc, hints)
     except ParseTimeout as exc:
         return doc, ParseResult(source=source, is_report=False, error=f"refused: {exc}")
     except DocumentError as exc:
@@ -75,9 +79,11 @@ def load_and_parse(
         )
 
 
-def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> ParseResult:
+def parse_bytes(
+    data: bytes, source: str, content_type: str | None = None, hints: Hints | None = None
+) -> ParseResult:
     """Parse a document held in memory (what the crawler fetched). Never raises for bad input."""
-    return load_and_parse(data, source, content_type)[1]
+    return load_and_parse(data, source, content_type, hints)[1]
 
 
 def parse_path(path: str | Path) -> ParseResult:
@@ -87,4 +93,4 @@ def parse_path(path: str | Path) -> ParseResult:
         data = load.read_file(path)
     except DocumentError as exc:
         return ParseResult(source=str(path), is_report=False, error=str(exc))
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), hints=Hints(path=str(path)))

@@ -1,11 +1,12 @@
-"""The parser against the gold files (written by reading the corpus), with the targets of
-the parser issues as assertions: they fail when a change makes the parser worse."""
+"""The parser against the gold files (written by reading the corpus and the dev set), with the
+targets of the parser issues as assertions: they fail when a change makes the parser worse."""
 
 import json
 
 import pytest
 
-from parser.evaluate import evaluate
+from parser.eval_report import report, summary, tally
+from parser.evaluate import ERAS, evaluate, evaluate_dev
 from xxgk import settings
 
 LEGACY = {"000", "004", "005", "006", "009", "012", "014"}
@@ -14,6 +15,33 @@ LEGACY = {"000", "004", "005", "006", "009", "012", "014"}
 @pytest.fixture(scope="module")
 def scores(corpus):
     return {s.name[:3]: s for s in evaluate(settings.GOLD_DIR, corpus)}
+
+
+@pytest.fixture(scope="module")
+def dev(corpus):
+    if not settings.DEV_DIR.is_dir():
+        pytest.skip(f"dev set not found at {settings.DEV_DIR}")
+    return evaluate_dev(settings.DEV_DIR)
+
+
+def test_values_per_era_on_corpus_and_dev(scores, dev):
+    """Issue 11's targets: per era precision ≥ 0.99 and recall ≥ 0.95 of the values, over the
+    corpus gold and the dev set together; at most one wrong value that no check flags."""
+    every = list(scores.values()) + dev
+    for era in ERAS:
+        t = tally(every, era)
+        assert t.gold > 50, era
+        assert t.precision >= 0.99, (era, t)
+        assert t.recall >= 0.95, (era, t)
+    assert tally(every).unflagged <= 1
+
+
+def test_the_summary_and_the_report_agree(scores, dev):
+    every = list(scores.values()) + dev
+    data = summary(every)
+    assert data["all"]["right"] == sum(data["eras"][e]["all"]["right"] for e in ERAS)
+    text = report(every)
+    assert f"all     all    {data['all']['gold']:>5}" in text
 
 
 def test_every_gold_file_names_a_corpus_document(corpus):

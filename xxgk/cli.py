@@ -55,14 +55,28 @@ def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
 @click.option(
     "--corpus", "corpus_dir", type=click.Path(path_type=Path), default=settings.CORPUS_DIR
 )
+@click.option(
+    "--dev", "dev_dir", type=click.Path(path_type=Path), default=settings.DEV_DIR,
+    help="The dev set (gold/ and raw/), scored too where it exists.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="List every missed, extra and wrong item.")
-def eval_command(gold_dir: Path, corpus_dir: Path, verbose: bool) -> None:
-    """Score the parser against the gold files: facts P/R, sections, table cells."""
-    from parser.evaluate import evaluate, report
+@click.option("--json", "as_json", is_flag=True, help="Print the summary figures as JSON.")
+def eval_command(
+    gold_dir: Path, corpus_dir: Path, dev_dir: Path, verbose: bool, as_json: bool
+) -> None:
+    """Score the parser against the gold files: values per era and method, sections, cells."""
+    from parser.eval_report import report, summary
+    from parser.evaluate import evaluate, evaluate_dev
 
     if not corpus_dir.is_dir():
         raise click.ClickException(f"corpus folder not found: {corpus_dir}")
-    click.echo(report(evaluate(gold_dir, corpus_dir), verbose=verbose))
+    scores = evaluate(gold_dir, corpus_dir)
+    if dev_dir.is_dir():
+        scores += evaluate_dev(dev_dir)
+    if as_json:
+        click.echo(json.dumps(summary(scores), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report(scores, verbose=verbose))
 
 
 # --- crawler (scraper/) -------------------------------------------------------------------

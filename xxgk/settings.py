@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS_DIR = SHARED / "corpus"
+DEV_DIR = CORPUS_DIR / "dev"  # real report excerpts with gold (scored by xxgk eval)
 INDICATORS_CSV = SHARED / "spec" / "indicators.csv"
 FIXTURES_DIR = ROOT / "fixtures"
 GOLD_DIR = FIXTURES_DIR / "gold"

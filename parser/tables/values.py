@@ -121,8 +121,10 @@ def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str,
       `blank_as_zero`, except `blank_not_zero_columns` such as 总计), else None; the note
       says which.
     - dash / unreadable: None with a note.
-    - results.other.total of a v2021 table (not printed: （六） is split) is the sum of its
-      three sub-rows when all three are known, noted as derived.
+    - results.other.total of a v2021 table (not printed: （六） is split) is not a value:
+      a total is a report's figure only where the report prints it. Its sum of the three
+      sub-rows is given in the notes, for a reader (and the archive's headline view, which
+      sums the sub-rows itself).
     """
     layouts = load_layouts()
     values: dict[str, Number | None] = {}
@@ -165,5 +167,5 @@ def _derive_other_total(values: dict[str, Number | None], notes: dict[str, str])
         parts = [values.get(f"results.other.{s}.{c}") for s in _SUB_ROWS]
         if key in values or any(p is None for p in parts):
             continue
-        values[key] = sum(p for p in parts if p is not None)
-        notes[key] = "derived: sum of the three （六） sub-rows"
+        notes[key] = (f"not printed; the three （六） sub-rows sum to "
+                      f"{sum(p for p in parts if p is not None)}")
