@@ -23,7 +23,9 @@ CN_ORDINALS = "一二三四五六七八九十"
 
 # (level, pattern) — the marker alone; the heading text is read after it.
 MARKERS: list[tuple[int, str]] = [
-    (1, rf"(?<![第{CN_ORDINALS}])[{CN_ORDINALS}]{{1,3}}\s?[、．.](?![、．.])"),
+    (1, rf"(?<![第{CN_ORDINALS}])[{CN_ORDINALS}]{{1,3}}\s?[、．.](?![、．.])"
+        # "一 概 述": a space for 、, only where the heading is a short line of its own
+        rf"|(?<![^\n])[{CN_ORDINALS}]{{1,3}}[ \u3000]+(?=[^\s是][^\n。，,]{{1,20}}\n)"),
     (2, rf"[（(][{CN_ORDINALS}]{{1,3}}[）)]"),
     (3, r"(?<![\d.,（(])\d{1,2}\s?[、．.](?![\d、．.])"),
     (4, r"[（(]\d{1,2}[）)]"),
@@ -73,6 +75,7 @@ _MARKER_RE = re.compile("|".join(f"(?P<l{level}>{pat})" for level, pat in MARKER
 
 def section_key(heading: str) -> str | None:
     """The canonical key of a top-level heading, or None when no rule matches."""
+    heading = re.sub(r"\s", "", heading)  # "概 述"
     for rule in section_rules():
         if rule.pattern.search(heading):
             return rule.key
@@ -178,6 +181,8 @@ def _plausible_top(cands: list[_Candidate]) -> list[_Candidate]:
 def find_sections(text: str) -> list[Section]:
     """The outline of `text`: every accepted heading with its span and parent."""
     cands = _plausible_top(_candidates(text))
+    if cands and _cut_at_the_end(text, cands[-1]):
+        cands = cands[:-1]
     sections: list[Section] = []
     stack: list[int] = []  # indices of open sections, outermost first
     for i, c in enumerate(cands):
@@ -201,6 +206,18 @@ def find_sections(text: str) -> list[Section]:
         stack.append(len(sections) - 1)
     _close_spans(sections, len(text))
     return sections
+
+
+def _cut_at_the_end(text: str, last: _Candidate) -> bool:
+    """A last heading with nothing after it that does not end as headings do: an excerpt
+    cut in mid-heading ("五、因政府信息公"), whose words cannot be trusted."""
+    rest = text[last.marker_end :].strip()
+    return (
+        last.level == 1
+        and 0 < len(rest) <= MAX_HEADING
+        and not re.search(r"[。；;：:！!？?\n]", rest)
+        and not _HEADING_END.match(rest)
+    )
 
 
 def _close_spans(sections: list[Section], text_end: int) -> None:
