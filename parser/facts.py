@@ -47,7 +47,6 @@ from parser.quantities import (
     label_context,
     quantities,
     spans,
-    statement_start,
 )
 
 __all__ = ["extract_facts", "label_rules", "zero_rules"]
@@ -62,6 +61,8 @@ _CHANGE_BEFORE = re.compile(r"(?:增加|增长|减少|下降|提高|上升|增|�
 _OTHER_YEAR_WORDS = re.compile(r"上年|去年|上一年|前年|上年度")
 _YEAR_IN_LABEL = re.compile(r"((?:19|20)\d{2})\s?年")
 _STOCK_KEYS = ("legacy.active.",)
+_NEGATION = re.compile(r"[未无不没免0零]")  # every zero phrase denies something
+_DIGIT = re.compile(r"\d")
 _DOC_END_MARKS = "。；;！!？?）)」”\"'|"
 _SIGNED_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 
@@ -171,21 +172,26 @@ class _Reading:
 
 def _read(
     view: str, span: Span, m: re.Match[str], before: str, after: str, report_year: int | None,
-    context_start: int,
+    earlier: str,
 ) -> _Reading:
-    statement = SPACE.sub("", view[statement_start(view, span, m.start()) : m.start()])
-    running = bool(_RUNNING_TOTAL.search(before)) and not _YEAR_SCOPE.search(
-        SPACE.sub("", view[span.start : m.start()]).split("累计")[0]
-    )
+    """`earlier`: the context before this sentence, spaces removed (computed once for it)."""
+    near = SPACE.sub("", view[span.start : m.start()])
+    statement = near[near.rfind("；") + 1 :] if "；" in near or ";" in near else near
+    if ";" in statement:
+        statement = statement[statement.rfind(";") + 1 :]
+    for mark in ("。", "！", "？", "!", "?"):
+        if mark in statement:
+            statement = statement[statement.rfind(mark) + 1 :]
+    running = "累计" in before and not _YEAR_SCOPE.search(near.split("累计")[0])
     other_year = bool(_OTHER_YEAR_WORDS.search(before))
-    if report_year:
+    if report_year and "年" in before:
         other_year |= any(int(y) != report_year for y in _YEAR_IN_LABEL.findall(before))
     return _Reading(
         label=f"{before}□{after}",
-        context=SPACE.sub("", view[context_start : m.start()]) + after,
-        near=SPACE.sub("", view[span.start : m.start()]),
+        context=earlier + near + after,
+        near=near,
         approx=is_approximate(view, m),
-        cumulative=bool(_CUMULATIVE.search(statement)) or running,
+        cumulative=running or bool(_CUMULATIVE.search(statement)),
         stock_only=bool(_AS_OF.search(statement)),
         change=bool(_CHANGE_BEFORE.search(before)),
         other_year=other_year,
@@ -270,6 +276,7 @@ def extract_facts(
         paragraph_start = view.rfind("\n", 0, span.start) + 1
         context_start = max(span.start - 200, min(previous_start, paragraph_start))
         evidence = text[span.start : span.end].strip()
+        earlier = SPACE.sub("", view[context_start : span.start])
         sentence_facts: list[Fact] = []
         i = bisect.bisect_right(heading_ends, span.end)
         floor = heading_ends[i - 1] if i and heading_ends[i - 1] >= span.start else span.start
@@ -282,7 +289,7 @@ def extract_facts(
             before, after = label_context(view, span, m.start(), m.end(), start_floor)
             floor = m.end()
             top = outline.at(m.start())
-            reading = _read(view, span, m, before, after, report_year, context_start)
+            reading = _read(view, span, m, before, after, report_year, earlier)
             keys, why_not = _keys(reading, unit, value, era, top.key if top else None)
             if keys and "累计" in before and any(f.key in keys for f in sentence_facts):
                 # "共主动公开信息222条，累计主动公开信息2382条": the year's figure came first
@@ -311,10 +318,14 @@ def extract_facts(
                     Fact(**{**base.__dict__, "key": key, "value": val, "unit": unit_out or unit})
                 )
         sentence_facts = _ambiguous(sentence_facts)
-        sentence_facts.extend(
-            _zero_facts(text, view, span, outline, evidence, sentence_facts, era, open_end)
-        )
-        sentence_facts.extend(_echo_facts(text, view, span, evidence, sentence_facts, era))
+        clauses = spans(CLAUSE_END, view, span.start, span.end)
+        sentence_facts.extend(_zero_facts(
+            text, view, span, clauses, outline, evidence, sentence_facts, era, open_end
+        ))
+        if any(f.key for f in sentence_facts):
+            sentence_facts.extend(
+                _echo_facts(text, view, clauses, evidence, sentence_facts, era)
+            )
         facts.extend(sentence_facts)
     return _resolve_sole(facts)
 
@@ -385,19 +396,21 @@ def _percent_base(previous: list[Fact]) -> int | float | None:
 
 
 def _zero_facts(
-    text: str, view: str, span: Span, outline: _Outline, evidence: str, found: list[Fact],
-    era: str, open_end: int,
+    text: str, view: str, span: Span, clauses: list[Span], outline: _Outline, evidence: str,
+    found: list[Fact], era: str, open_end: int,
 ) -> Iterator[Fact]:
     """Zeros stated in words: 未收到…申请, 没有发生…行政复议, 未发生…收费."""
     have = {f.key for f in found if f.key}
     sentence = view[span.start : span.end]
-    for clause in spans(CLAUSE_END, view, span.start, span.end):
+    if not _NEGATION.search(sentence):
+        return
+    for clause in clauses:
         a, b = clause.start, clause.end
         if a >= open_end:
             break  # cut by the end of the excerpt: what it denies is not known
         chunk = view[a:b]
-        if any(a <= f.start < b for f in found):
-            continue  # a clause with its own number states that number instead
+        if not _NEGATION.search(chunk) or any(a <= f.start < b for f in found):
+            continue  # no denial, or a clause with its own number (it states that number)
         top = outline.at(a)
         for rule in zero_rules(era):
             m = rule.pattern.search(chunk)
@@ -427,7 +440,7 @@ def _zero_facts(
 
 
 def _echo_facts(
-    text: str, view: str, span: Span, evidence: str, found: list[Fact], era: str
+    text: str, view: str, clauses: list[Span], evidence: str, found: list[Fact], era: str
 ) -> Iterator[Fact]:
     """A clause without a number that says what all of the count before it were:
     "收到申请5件，均为自然人申请" states 5 natural-person requests."""
@@ -435,9 +448,9 @@ def _echo_facts(
     if not counts:
         return
     have = {f.key for f in found if f.key}
-    for clause in spans(CLAUSE_END, view, span.start, span.end):
+    for clause in clauses:
         a, b = clause.start, clause.end
-        if any(a <= f.start < b for f in found) or re.search(r"\d", view[a:b]):
+        if any(a <= f.start < b for f in found) or _DIGIT.search(view, a, b):
             continue
         before = [f for f in counts if f.end <= a]
         if not before:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _TIME = re.compile(
@@ -41,8 +41,11 @@ def _stopwords() -> frozenset[str]:
     return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
+@lru_cache(maxsize=16384)
 def clean_label(before: str, after: str = "") -> str:
-    """The label of a quantity from the clause text around it."""
+    """The label of a quantity from the clause text around it. Cached: the same labels
+    (当面申请, 主动公开政府信息 …) recur in report after report, and segmenting is the
+    costliest step of reading prose."""
     text = (before.strip() or after.strip()).strip(" 　、")
     while (m := _TIME.match(text)) and m.end() < len(text):
         text = text[m.end() :].lstrip(" ，,")

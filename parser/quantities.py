@@ -36,14 +36,12 @@ SENTENCE_END = re.compile(
     r"[。；;！!？?]|\n(?=\s*\n)|\n(?=\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]\D))"
 )
 CLAUSE_END = re.compile(r"[。；;！!？?，,：:（(）)【】]")
-# Where a statement ends: what a 截至/累计 governs runs to here, not to the next comma.
-STATEMENT_END = re.compile(r"[。；;！!？?]")
 SPACE = re.compile(r"\s+")
 # Numbers that are never facts however they are followed: ordinals (第3条), citations of
 # articles (第9至12条, 第九、十条), numbers after 编号/邮编/电话, inside 〔〕 or quotes.
-_NOT_BEFORE = re.compile(
-    r"(?:第|No\.?|编号|邮编|电话|传真|QQ|〔|\[|［|[“「‘\"])\s?$"
-    rf"|第\s?[\d{CN_NUMERAL_CHARS}]+\s?(?:[至到、，,和及与\-~—－]\s?[\d{CN_NUMERAL_CHARS}]+\s?)*"
+_NOT_BEFORE = re.compile(r"(?:第|No\.?|编号|邮编|电话|传真|QQ|〔|\[|［|[“「‘\"])\s?$")
+_CITATION_BEFORE = re.compile(
+    rf"第\s?[\d{CN_NUMERAL_CHARS}]+\s?(?:[至到、，,和及与\-~—－]\s?[\d{CN_NUMERAL_CHARS}]+\s?)*"
     r"[至到、，,和及与\-~—－]\s?$"
 )
 _NOT_AFTER = re.compile(r"^\s?(?:[年月日号时分秒]|周年|世纪|届|\.\d|@|-\d|/\d|\d)")
@@ -85,6 +83,8 @@ def quantities(view: str, s: Span) -> Iterator[re.Match[str]]:
         before = view[max(0, m.start() - 12) : m.start()]
         if _NOT_BEFORE.search(before) or _NOT_AFTER.match(view[m.end("num") : m.end("num") + 3]):
             continue
+        if "第" in before and _CITATION_BEFORE.search(before):
+            continue  # 第9至12条: an article cited, not 12 of anything
         if num[0] in CN_NUMERAL_CHARS and (num in _LONE_WORDS or num[0] in "万亿千百" or not unit):
             continue
         if not unit:
@@ -140,12 +140,3 @@ def label_context(view: str, s: Span, num_start: int, num_end: int, floor: int) 
     before = SPACE.sub("", view[max(before_start, end - MAX_LABEL) : end] + bracket)
     after = SPACE.sub("", view[num_end : min(after_end, num_end + MAX_LABEL)])
     return before, after
-
-
-def statement_start(view: str, s: Span, at: int) -> int:
-    """Where the statement holding position `at` starts: the sentence start or the last
-    semicolon-level stop before `at` (a 截至 or 累计 governs its statement, no more)."""
-    start = s.start
-    for m in STATEMENT_END.finditer(view, s.start, at):
-        start = m.end()
-    return start
