@@ -53,6 +53,8 @@ _LONE_WORDS = {"一", "十", "万", "亿", "千", "百"}
 _APPROX_BEFORE = re.compile(r"(?:近|约|大约|将近|接近|超过|逾|上万)\s?$")
 _APPROX_AFTER = re.compile(r"^\s?(?:左右|以上|上下|有余)")
 MAX_LABEL = 40
+# The next number after a quantity starts the next item, unless it is a year ("2件结转至2024年").
+_NEXT_NUMBER = re.compile(r"(?<!\d)\d(?!\d{3}\s?年)")
 
 
 @dataclass
@@ -132,7 +134,7 @@ def label_context(view: str, s: Span, num_start: int, num_end: int, floor: int) 
     m = CLAUSE_END.search(view, num_end, s.end)
     if m:
         after_end = m.start()
-    digit = re.compile(r"\d").search(view, num_end, after_end)
+    digit = _NEXT_NUMBER.search(view, num_end, after_end)
     if digit:  # the next number starts the next item: stop at the last 、 before it
         after_end = view.rfind("、", num_end, digit.start())
         after_end = after_end if after_end >= 0 else digit.start()
