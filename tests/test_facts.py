@@ -190,3 +190,8 @@ def test_offsets_point_at_the_number():
 )
 def test_phrasings_seen_in_other_reports(text, expected):
     assert keyed(text) == expected
+
+
+def test_all_the_units_of_a_county_are_its_total():
+    text = "2012年，全县各单位共主动公开政府信息8562条，其中县政府及县直部门公开6128条，乡镇公开2434条。"
+    assert keyed(text) == {"legacy.active.total": 8562}

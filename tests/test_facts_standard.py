@@ -138,3 +138,25 @@ def test_legacy_keys_are_never_given_to_a_standard_report():
 
 def test_a_v2021_key_is_not_given_in_a_2019_report():
     assert keyed("本年度制发规章2件。", era="v2019", year=2019) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全年共收到政府信息公开申请86件，同比增长15.2%，已办结84件，2件结转至2024年办理。",
+         {"applications.new.total": 86, "results.total.total": 84,
+          "applications.carried_forward.total": 2}),
+        ("2023年度，收到政府信息公开申请166件（含上年度结转12件），已办结157件，结转下年度9件。",
+         {"applications.new.total": 166, "applications.carried_over.total": 12,
+          "results.total.total": 157, "applications.carried_forward.total": 9}),
+        ("（二）依申请公开。严格依法依规办理依申请公开事项，2023年共收到依申请公开件4件，"
+         "均在法定期限内答复。", {"applications.new.total": 4, "results.total.total": 4}),
+        # 书面申请7件 is one channel, not the total (and channels have no 2019/2021 key)
+        ("全年共接收政府信息公开申请书面申请7件，网上申请22件。", {}),
+        ("2023年，区政府共收到政府信息公开申请321件，办结321件，办结率100%。因政府信息公开工作"
+         "被申请行政复议5件、提起行政诉讼3件，均维持原行政行为。",
+         {"applications.new.total": 321, "results.total.total": 321, "review.total": 5}),
+    ],
+)
+def test_phrasings_of_other_reports(text, expected):
+    assert keyed(text) == expected
