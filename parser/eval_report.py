@@ -23,6 +23,7 @@ class Tally:
     extra: int = 0
     missing: int = 0
     unflagged: int = 0  # wrong or extra, and no failed check names the key
+    disputed: int = 0  # of those unflagged, figures whose gold we believe wrong (listed)
 
     @property
     def precision(self) -> float | None:
@@ -39,7 +40,9 @@ class Tally:
             self.gold += o.status in ("right", "wrong", "missing")
             self.given += o.status in ("right", "wrong", "extra")
             setattr(self, o.status, getattr(self, o.status) + 1)
-            self.unflagged += o.status in ("wrong", "extra") and not o.flagged
+            unflagged = o.status in ("wrong", "extra") and not o.flagged
+            self.unflagged += unflagged
+            self.disputed += unflagged and bool(o.disputed)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "precision": self.precision, "recall": self.recall}
@@ -114,7 +117,8 @@ def _summary_table(scores: list[DocScore]) -> str:
             lines.append(
                 f"{era or 'all':7} {method or 'all':6} {t.gold:>5} {t.given:>5} {t.right:>5} "
                 f"{t.wrong:>5} {t.extra:>5} {t.missing:>5} {_fmt(t.precision):>6} "
-                f"{_fmt(t.recall):>6} {t.unflagged:>9}"
+                f"{_fmt(t.recall):>6} {t.unflagged:>9}" + (f" ({t.disputed} disputed)"
+                                                            if t.disputed else "")
             )
     data = summary(scores)
     sec, pf, cells = data["sections"], data["prose_facts"], data["cells"]
@@ -136,6 +140,7 @@ def _details(s: DocScore) -> list[str]:
         if o.status == "right":
             continue
         flag = "" if o.flagged or o.status == "missing" else "  (unflagged)"
+        flag += f"  [disputed: {o.disputed}]" if o.disputed else ""
         out.append(f"    {o.status:7} {o.method:5} {o.key}: gold {o.gold!r}, "
                    f"parsed {o.parsed!r}{flag}")
     out += [f"    section not found {m}" for m in s.section_misses]

@@ -72,7 +72,7 @@ def eval_command(
         raise click.ClickException(f"corpus folder not found: {corpus_dir}")
     scores = evaluate(gold_dir, corpus_dir)
     if dev_dir.is_dir():
-        scores += evaluate_dev(dev_dir)
+        scores += evaluate_dev(dev_dir, settings.GOLD_DIR / "dev_disputes.tsv")
     if as_json:
         click.echo(json.dumps(summary(scores), ensure_ascii=False, indent=2))
     else:
