@@ -151,7 +151,7 @@ def crawl_command(sources_path: Path, db_path: Path, delay: float | None, verbos
 
     target = _archive(archive_to_write, db_path)
     setup_logging(verbose, quiet=quiet or as_json)
-    outcome = crawl_sources(sources_path, target.path, delay=delay, progress=not quiet)
+    outcome = crawl_sources(sources_path, target.path, delay=delay, progress=not (quiet or as_json))
     data = {"archive": str(target.path), "created": not target.exists,
             "message": outcome.message, "exit_code": outcome.exit_code}
     if outcome.result is not None:
@@ -223,7 +223,8 @@ def run_command(sources_path: Path, db_path: Path, serve: bool, port: int, delay
     target = _archive(archive_to_write, db_path)
     setup_logging(verbose, quiet=quiet or as_json)
     echo = (lambda _line: None) if quiet or as_json else click.echo
-    outcome = run_job(sources_path, target.path, delay=delay, progress=not quiet, echo=echo)
+    outcome = run_job(sources_path, target.path, delay=delay, progress=not (quiet or as_json),
+                      echo=echo)
     problems = "\n".join([outcome.crawl.message]
                          + ([outcome.build.summary()] if outcome.build
                             and outcome.build.exit_code else []))
@@ -278,7 +279,7 @@ def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str |
         sys.exit(2)
     target = _archive(archive_to_write, db_path)
     stats = import_paths(sqlite_utils.Database(target.path), paths,
-                         publisher_hint=publisher_hint, progress=not quiet)
+                         publisher_hint=publisher_hint, progress=not (quiet or as_json))
     text = stats.summary()
     if not target.exists:
         text = created_message(target.path) + "\n" + text
@@ -313,7 +314,7 @@ def build_command(db_path: Path, force: bool, quiet: bool, as_json: bool) -> Non
     from archive.build import build
 
     target = _archive(existing_archive, db_path)
-    stats = build(sqlite_utils.Database(target.path), progress=not quiet, force=force)
+    stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json), force=force)
     finish(stats.summary(), stats.to_dict(), stats.exit_code, quiet=quiet, as_json=as_json,
            problems=stats.summary())
 

@@ -23,7 +23,7 @@ quiet_option = click.option(
 json_option = click.option(
     "--json", "as_json", is_flag=True,
     help="Print the summary as one JSON object on stdout (every name listed), and nothing "
-         "else there.")
+         "else there; no progress bar.")
 
 
 def finish(text: str, data: dict[str, Any], exit_code: int, *, quiet: bool, as_json: bool,
