@@ -5,8 +5,8 @@ and file name as provenance and its modification time as `fetched_at` (when the 
 got it, as near as the file system knows). A folder imports every document in it, recursively,
 by the suffixes `xxgk parse` reads. Importing the same file twice stores it once.
 
-Then the archive is built (`archive.build`), so the import ends by saying what each file
-turned out to be: a report, not a report (a notice, a blank template, a listing page …, with
+`xxgk import` then builds the archive (`build=True`), so that it ends by saying what each
+file turned out to be: a report, not a report (a notice, a blank template, a listing page …, with
 the reason), or unreadable. Every file is kept with its provenance whatever it is; only the
 reports become rows of `reports`. A folder of downloads therefore cannot put a notice into
 the rankings, and nothing is silently dropped.
@@ -53,33 +53,37 @@ class ImportedFile:
 
 @dataclass
 class ImportStats:
-    files: list[ImportedFile] = field(default_factory=list)
+    items: list[ImportedFile] = field(default_factory=list)
     build: BuildStats | None = None
 
     @property
+    def files(self) -> int:
+        return len(self.items)
+
+    @property
     def new(self) -> int:
-        return sum(f.new for f in self.files)
+        return sum(f.new for f in self.items)
 
     @property
     def already(self) -> int:
-        return sum(1 for f in self.files if f.document_id and not f.new)
+        return sum(1 for f in self.items if f.document_id and not f.new)
 
     @property
     def skipped(self) -> list[str]:
         """Files that could not be read from disk (not stored)."""
-        return [f"{f.path}: {f.reason}" for f in self.files if f.document_id is None]
+        return [f"{f.path}: {f.reason}" for f in self.items if f.document_id is None]
 
     def of(self, status: str) -> list[ImportedFile]:
-        return [f for f in self.files if f.status == status]
+        return [f for f in self.items if f.status == status]
 
     @property
     def exit_code(self) -> int:
         lost = len(self.of(UNREADABLE))
-        code = EXIT_OK if not lost else EXIT_FAILED if lost == len(self.files) else EXIT_PARTIAL
+        code = EXIT_OK if not lost else EXIT_FAILED if lost == len(self.items) else EXIT_PARTIAL
         return max(code, self.build.exit_code if self.build else EXIT_OK)
 
     def summary(self) -> str:
-        lines = [f"{len(self.files)} files: {self.new} new documents, {self.already} already "
+        lines = [f"{len(self.items)} files: {self.new} new documents, {self.already} already "
                  "stored" + (f", {len(self.skipped)} not readable from disk"
                              if self.skipped else "")]
         if self.build is None:
@@ -100,7 +104,7 @@ class ImportStats:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "files": len(self.files),
+            "files": len(self.items),
             "new_documents": self.new,
             "already_stored": self.already,
             "reports": len(self.of(REPORT)),
@@ -112,7 +116,7 @@ class ImportStats:
             "documents": [
                 {"path": f.path, "document_id": f.document_id, "new": f.new,
                  "status": f.status, "reason": f.reason, "report_key": f.report_key}
-                for f in self.files],
+                for f in self.items],
             "build": self.build.to_dict() if self.build else None,
             "exit_code": self.exit_code,
         }
@@ -124,10 +128,11 @@ def import_paths(
     *,
     publisher_hint: str | None = None,
     progress: bool = False,
-    build: bool = True,
+    build: bool = False,
 ) -> ImportStats:
-    """Store every file under `paths` with its provenance, then (with `build`) parse what is
-    new and say what each file is. Files that cannot be read are listed, never fatal."""
+    """Store every file under `paths` with its provenance, and with `build` (what `xxgk
+    import` does) parse what is new and say what each file is. Files that cannot be read are
+    listed, never fatal."""
     from xxgk.progress import bar
 
     ensure_schema(db)
@@ -135,13 +140,13 @@ def import_paths(
     files = list(iter_document_paths(Path(p) for p in paths))
     with bar(len(files), "importing", enabled=progress) as shown:
         for path in files:
-            stats.files.append(_store(db, path, publisher_hint))
+            stats.items.append(_store(db, path, publisher_hint))
             shown.update(1)
     if build:
         from archive.build import build as build_archive
 
         stats.build = build_archive(db, progress=progress)
-        _classify(db, stats.files)
+        _classify(db, stats.items)
     return stats
 
 

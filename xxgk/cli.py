@@ -279,7 +279,8 @@ def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str |
         sys.exit(2)
     target = _archive(archive_to_write, db_path)
     stats = import_paths(sqlite_utils.Database(target.path), paths,
-                         publisher_hint=publisher_hint, progress=not (quiet or as_json))
+                         publisher_hint=publisher_hint, progress=not (quiet or as_json),
+                         build=True)
     text = stats.summary()
     if not target.exists:
         text = created_message(target.path) + "\n" + text
