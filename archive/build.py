@@ -32,7 +32,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -40,43 +40,14 @@ import sqlite_utils
 
 import parser as parser_pkg
 from archive import publishers, search
+from archive.build_stats import BuildStats
 from archive.schema import VIEWS, ensure_schema
 from archive.store import get_bytes
-from parser.model import Document, ParseResult
+from parser.model import Check, Document, ParseResult
 from xxgk import settings
 
 ARCHIVE_RULE_FILES = ("build.py", "publishers.py", "data/publisher_aliases.tsv")
 VERSION_SUFFIXES = {".py", ".tsv", ".csv", ".toml", ".txt", ".json"}
-
-
-@dataclass
-class BuildStats:
-    """What one build did (what `xxgk build` prints and the benchmark reads)."""
-
-    documents_seen: int = 0
-    parsed: int = 0
-    reports: int = 0
-    not_reports: int = 0
-    errors: int = 0
-    reports_written: int = 0
-    reports_removed: int = 0
-    facts_written: int = 0
-    seconds: float = 0.0
-    parse_seconds: float = 0.0  # time spent in the parser (summed over worker processes)
-    write_seconds: float = 0.0  # of `seconds`, time spent in write transactions
-    workers: int = 1
-    version: str = ""
-    error_messages: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        rate = self.parsed / self.seconds if self.seconds else 0.0
-        return (
-            f"{self.documents_seen} documents, {self.parsed} parsed ({self.reports} reports, "
-            f"{self.not_reports} not reports, {self.errors} errors); "
-            f"{self.reports_written} reports written, {self.reports_removed} removed, "
-            f"{self.facts_written} facts; {self.seconds:.1f} s ({rate:.1f} documents/s); "
-            f"parser {self.version}"
-        )
 
 
 def _hash_tree(root: Path, files: Iterable[Path], h: hashlib._Hash) -> None:
@@ -236,9 +207,35 @@ def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
     if pub is not None and result.report_year:
         key = f"{pub.id}/{result.report_year}"
     else:
-        # Without both a publisher and a year the document is a report of its own.
+        # Without both a publisher and a year the document is a report of its own, and the
+        # failed checks below say which is missing (never a publisher named after the key).
         key = f"document/{document_id[:16]}"
+        result.checks.extend(filing_checks(result, pub))
     return Parsed(document_id, doc, result, pub, key, "report", None)
+
+
+# A report the archive cannot file under a publisher and a year is kept, with a failed check
+# naming what is missing; the archive counts such reports as unread, not as publishers.
+PUBLISHER_UNKNOWN = "report.publisher_unknown"
+YEAR_UNKNOWN = "report.year_unknown"
+
+
+def filing_checks(result: ParseResult, pub: publishers.Publisher | None) -> list[Check]:
+    checks = []
+    if pub is None:
+        checks.append(Check(
+            PUBLISHER_UNKNOWN, False,
+            "未能确定发布机关：标题和正文中没有可识别的机关名称，来源也没有提供"
+            "（xxgk import --publisher-hint 可指定）。The publisher was found neither in the "
+            "report nor in its source (xxgk import --publisher-hint names it).",
+            {"publisher_printed": result.publisher}))
+    if not result.report_year:
+        checks.append(Check(
+            YEAR_UNKNOWN, False,
+            "未能确定报告年度：标题、统计期限和发布日期中都没有年份。The report year was found "
+            "neither in the title, nor in the statistics period, nor in the publication date.",
+            {"report_year": result.report_year}))
+    return checks
 
 
 # --- parallel parsing ---------------------------------------------------------------------------
@@ -566,7 +563,7 @@ def build(
     ensure_schema(db)
     load_reference_tables(db)
     version = build_version()
-    stats = BuildStats(version=version)
+    stats = BuildStats(version=version, forced=force)
     if workers is None:
         workers = settings.BUILD_WORKERS
     stats.workers = workers or os.cpu_count() or 1
@@ -579,31 +576,32 @@ def build(
             [version, int(force)],
         )
     ]
-    bar = None
-    if progress and todo:
-        import click
+    from xxgk.progress import bar as progress_bar
 
-        bar = click.progressbar(length=len(todo), label="parsing", show_pos=True, file=None)
-        bar.__enter__()
+    bar = progress_bar(len(todo), "parsing", enabled=progress)
+    bar.__enter__()
     batch: list[tuple[Parsed, str | None]] = []
     # Parsing happens outside any transaction: no lock held while the parser runs.
     stream = _parsed_stream(db, todo, stats.workers)
     try:
         for parsed, parse_seconds in stream:
             document_id = parsed.document_id
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
             stats.parse_seconds += parse_seconds
             stats.parsed += 1
+            source = parsed.result.source or document_id
             if parsed.status == "report":
                 stats.reports += 1
             elif parsed.status == "error":
                 stats.errors += 1
                 stats.error_messages.append(f"{document_id[:12]}: {parsed.reason}")
+                stats.unreadable.append((source, parsed.reason or ""))
             else:
                 stats.not_reports += 1
-            old = db.execute("select report_key from parses where document_id = ?",
+                stats.not_report_list.append((source, parsed.reason or ""))
+            old = db.execute("select report_key, status from parses where document_id = ?",
                              [document_id]).fetchone()
+            stats.status_changed += bool(old) and old[1] != parsed.status
             batch.append((parsed, old[0] if old else None))
             if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
                 _write_batch(db, batch, version, stats)
@@ -611,8 +609,7 @@ def build(
         _write_batch(db, batch, version, stats)
     finally:
         stream.close()  # stops the worker pool at once when writing failed or was interrupted
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar.__exit__(None, None, None)
     # Reports whose primary was reparsed under another key, or that a force rebuild left stale.
     with db.atomic():
         stale = [r[0] for r in db.execute(

@@ -9,6 +9,9 @@ from January to March of Y+1).
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from parser.model import Document, Section
@@ -28,12 +31,6 @@ PERIOD_RE = re.compile(
 PUBLISHED_RE = re.compile(
     r"(?:发布日期|发布时间|发文日期|时间|日期)\s?[:：]\s?(?P<y>\d{4})[-/年.](?P<m>\d{1,2})[-/月.](?P<d>\d{1,2})"
 )
-# A Chinese title ends with the kind of document it is: …年度报告 is a report, …的通知 is not
-# (even "关于做好…年度报告编制工作的通知").
-NOT_REPORT_TITLE = re.compile(
-    r"(?:通知|工作要点|要点|意见|办法|方案|决定|函|公告|通告|指南|目录|规定|答复书|细则|规划)[)）]?\s*$"
-)
-DELETED_PAGE = re.compile(r"页面不存在|该信息已删除|信息已删除|访问受限|404 Not Found|页面找不到")
 V2021_MARKERS = re.compile(r"本年制发件数|本年收费金额|本年废止件数|现行有效件数")
 V2019_MARKERS = re.compile(r"本年新制作数量|上一年项目数量|第二十条第[（(]九[）)]项|本年新公开数量")
 STANDARD_TABLE = re.compile(
@@ -102,28 +99,126 @@ def detect_format(text: str, table_versions: set[str], year: int | None = None) 
     return "legacy"
 
 
-# Top-level sections that only an annual report has together; three of them make a report
-# even where a page excerpt has lost its title.
-REPORT_SECTIONS = {"overview", "active", "requests", "review_litigation", "fees", "problems"}
+# --- Is it a report? -------------------------------------------------------------------------
+# The rules and their words are in parser/data/not_report.toml; each rule gives the reason that
+# `parses.reason` records. Order: what a document plainly is (empty, a stub); then, unless it
+# has a report's body (sections and figures), what calls it something else (a listing, a
+# template, a ruling, its name, a letter); then whether it is a report at all.
+
+
+@cache
+def _nr_rules() -> dict[str, Any]:
+    text = resources.files("parser").joinpath("data/not_report.toml").read_text("utf-8")
+    rules = tomllib.loads(text)
+    rx = lambda words: re.compile("|".join(f"(?:{w})" for w in words), re.M)  # noqa: E731
+    rules["_re"] = {
+        "self_names": rx(rules["report"]["self_names"]),
+        "table_markers": rx(rules["report"]["table_markers"]),
+        "topic": rx(rules["report"]["topic"]),
+        "figure": re.compile(rules["filled"]["figure"]),
+        "stub": re.compile(rules["stub"]["pattern"]),
+        "dated_line": re.compile(rules["listing"]["dated_line"]),
+        "placeholder": [re.compile(w, re.M) for w in rules["template"]["placeholders"]],
+        "ruling": [re.compile(w, re.M) for w in rules["ruling"]["markers"]],
+        "letter": [re.compile(w, re.M) for w in rules["letter"]["markers"]],
+        "field": re.compile(
+            rf"(?:{'|'.join(rules['name']['fields'])})\s*[|:：]\s*(?P<name>[^|\n]+)"),
+    }
+    return rules
+
+
+_QUOTED = re.compile(r"《[^》]*(?:》|$)")
+_TRAILING_NOTE = re.compile(r"(?:[（(][^）)]{0,20}[）)]\s*)+$")
+_SENTENCE_PUNCT = re.compile(r"[。；;！!？?，,：:]")
+_HEADING_START = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])")
+_NAME_SPLIT = re.compile(r"\s+[-–—]\s+|[>»_|]")
+
+
+def _nr_names(title: str | None, body: str) -> list[tuple[str, str]]:
+    """What the document calls itself: its title, its page's name fields, its first
+    title-like lines; each split at site-name and breadcrumb separators. Each name is given
+    without the names it quotes in 《》 (what its ending is read from) and as printed."""
+    rules = _nr_rules()["name"]
+    top = body[: rules["field_chars"]]
+    found = [m.group("name") for m in _nr_rules()["_re"]["field"].finditer(top)]
+    lines = [ln.strip() for ln in top.splitlines() if ln.strip()]
+    candidates = [title or "", *found, *lines[: rules["title_lines"]]]
+    names = []
+    for cand in candidates:
+        for printed in _NAME_SPLIT.split(cand):
+            printed = printed.strip()
+            seg = _TRAILING_NOTE.sub("", _QUOTED.sub("", printed)).strip()
+            if (rules["min_chars"] <= len(seg) <= rules["max_chars"]
+                    and not _SENTENCE_PUNCT.search(seg) and not _HEADING_START.match(seg)
+                    and not seg.startswith(tuple(rules["sentence_starts"]))):
+                names.append((seg, printed))
+    return names
+
+
+def _nr_other_kind(names: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(kind word, name as printed) when the document's names call it something other than
+    a report and none of them calls it a report."""
+    rules = _nr_rules()["name"]
+    if any(n.endswith(tuple(rules["report_endings"])) for n, _ in names):
+        return None
+    for name, printed in names:
+        for kind in rules["other_endings"]:
+            if name.endswith(kind):
+                return kind, printed
+    return None
+
+
+def _nr_found(patterns: list[re.Pattern[str]], text: str) -> list[str]:
+    """The phrases of `patterns` found in `text` (a pattern's group `m`, where it has one,
+    is the phrase shown: 收悉 rather than the letter's whole name before it)."""
+    found = []
+    for pattern in patterns:
+        if m := pattern.search(text):
+            found.append((m.group("m") if "m" in pattern.groupindex else m.group(0)).strip())
+    return found
 
 
 def not_report_reason(
     title: str | None, text: str, sections: list[Section] | None = None
 ) -> str | None:
     """Why a document is not an annual report (None when it is one)."""
+    rules = _nr_rules()
+    res = rules["_re"]
     body = text.strip()
     if not body:
-        return "empty text"
-    if DELETED_PAGE.search(body[:500]) and len(body) < 2000:
+        return "empty text (nothing but the site's menus, or no text at all)"
+    if len(body) < rules["stub"]["max_chars"] and res["stub"].search(body[:500]):
         return "a 'page not found / deleted' stub"
-    head = (title or "") + body[:400]
-    says_report = re.search(r"年度报告|工作报告|年报|年度.{0,10}报告", head)
-    if title and NOT_REPORT_TITLE.search(title):
-        return f"title names another kind of document: {title}"
-    keys = {s.key for s in sections or [] if s.level == 1} & REPORT_SECTIONS
-    if not says_report and len(keys) < 3:
-        return "does not call itself an annual report (年度报告/年报) nor has its sections"
-    if len(body) < 300:
+    opening = body[: rules["report"]["opening_chars"]]
+    keys = {s.key for s in sections or [] if s.level == 1} & set(rules["report"]["sections"])
+    figures = len(res["figure"].findall(body))
+    filled = (len(keys) >= rules["filled"]["min_sections"]
+              and figures >= rules["filled"]["min_figures"])
+    if not filled:
+        lines = [ln for ln in body.splitlines() if ln.strip()]
+        dated = sum(1 for ln in lines if res["dated_line"].search(ln))
+        listing = rules["listing"]
+        if dated >= listing["min_lines"] and dated >= listing["min_share"] * len(lines):
+            return f"a listing page ({dated} dated links)"
+        if (marks := _nr_found(res["placeholder"], body)) and figures == 0:
+            return f"a blank template ({', '.join(marks[:3])}; no figures filled in)"
+        marks = _nr_found(res["ruling"], opening)
+        if len(marks) >= rules["ruling"]["min_markers"]:
+            return f"a court or review ruling ({', '.join(marks[:3])})"
+        if other := _nr_other_kind(_nr_names(title, body)):
+            return f"title names another kind of document ({other[0]}): {other[1]}"
+        if marks := _nr_found(res["letter"], opening):
+            return f"a letter or directive ({', '.join(marks[:3])})"
+    head = (title or "") + "\n" + opening
+    if not res["topic"].search(head):
+        return ("not about government information disclosure "
+                "(no 信息公开 or 政务公开 in its opening)")
+    if not (res["self_names"].search(head) or len(keys) >= rules["report"]["min_sections"]
+            or figures >= rules["filled"]["min_figures"] or res["table_markers"].search(body)):
+        return ("does not call itself an annual report (年度报告/年报) nor has its sections, "
+                "tables or figures")
+    if len(body) < rules["report"]["min_chars"] and not filled:
         return f"too short for a report ({len(body)} characters)"
     return None
 

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from archive.build_stats import BuildStats
 from scraper.crawl import EXIT_LOCKED, CrawlResult, crawl
 from scraper.fetch import FetchConfig
 from scraper.lock import Locked
@@ -23,15 +25,16 @@ from scraper.registry import Problem, Source, check_sources, read_sources
 from xxgk import settings
 
 
-def setup_logging(verbose: bool = False) -> None:
+def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
     """One line per event on stderr: time, level, event and its fields (cron-friendly).
-    Per-request `fetch` lines are DEBUG (shown with -v); they are always in `fetch_log`."""
+    Per-request `fetch` lines are DEBUG (shown with -v); they are always in `fetch_log`.
+    `quiet` (--quiet, --json) keeps warnings and errors only."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
                                            "%Y-%m-%dT%H:%M:%S"))
     logger = logging.getLogger("xxgk")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     logger.propagate = False
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -40,22 +43,6 @@ def is_demo(sources: list[Source]) -> bool:
     """A registry whose every row is marked demo and points at 127.0.0.1."""
     return bool(sources) and all(
         s.is_demo and urlsplit(s.url).hostname == settings.DEMO_HOST for s in sources)
-
-
-def progress_printer(label: str) -> Callable[[int, int], None] | None:
-    """A one-line progress bar on a terminal (nothing when stderr is a log file)."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        fill = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r{label} [{'#' * fill}{'.' * (width - fill)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 @dataclass
@@ -86,11 +73,15 @@ def crawl_sources(sources_path: Path, db_path: Path, *, delay: float | None = No
             server = stack.enter_context(DemoServer(port=port))
             logging.getLogger("xxgk.crawl").info("demo.site url=%s root=%s", server.base_url,
                                                  server.root)
+        from xxgk.progress import CallbackBar
+
+        bar = CallbackBar("crawling", enabled=progress)
         try:
-            result = crawl(db_path, sources, cfg,
-                           progress=progress_printer("crawl") if progress else None)
+            result = crawl(db_path, sources, cfg, progress=bar)
         except Locked as exc:
             return CrawlOutcome(None, EXIT_LOCKED, f"not started: {exc}")
+        finally:
+            bar.close()
     return CrawlOutcome(result, result.exit_code, result.summary())
 
 
@@ -98,31 +89,72 @@ def check_registry(path: Path) -> list[Problem]:
     return check_sources(path)
 
 
-def run(sources_path: Path, db_path: Path, *, serve: bool = False, delay: float | None = None,
-        port: int = settings.DATASETTE_PORT, echo: Callable[[str], None] = print) -> int:
-    """The main job: crawl, build, print the numbers, and serve with Datasette if asked."""
+@dataclass
+class RunOutcome:
+    """What the main job did: the crawl, the build, and the archive it wrote."""
+
+    archive: Path  # absolute
+    created: bool
+    crawl: CrawlOutcome
+    build: BuildStats | None
+    reports_in_archive: int
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return max(self.crawl.exit_code, self.build.exit_code if self.build else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.crawl.result
+        return {
+            "archive": str(self.archive),
+            "created": self.created,
+            "crawl": None if r is None else {
+                "run_id": r.run_id, "status": r.status, "exit_code": r.exit_code,
+                "reports_found": len(r.reports), "counts": dict(r.counts),
+                "errors": dict(r.errors), "seconds": round(r.elapsed, 3)},
+            "crawl_message": self.crawl.message,
+            "build": self.build.to_dict() if self.build else None,
+            "reports_in_archive": self.reports_in_archive,
+            "seconds": round(self.seconds, 3),
+            "exit_code": self.exit_code,
+        }
+
+
+def run_job(sources_path: Path, db_path: Path, *, delay: float | None = None,
+            progress: bool = True, echo: Callable[[str], None] = print) -> RunOutcome:
+    """The main job without serving: crawl, build, and say where the archive is."""
     import sqlite_utils
 
     from archive.build import build
 
     started = time.monotonic()
-    outcome = crawl_sources(sources_path, db_path, delay=delay, progress=True)
+    archive = Path(db_path).absolute()
+    created = not archive.exists() or archive.stat().st_size == 0
+    echo(f"archive: {archive}" + (" (new: created by this run)" if created else ""))
+    outcome = crawl_sources(sources_path, archive, delay=delay, progress=progress)
     echo(outcome.message)
     if outcome.result is None:
-        return outcome.exit_code
-    db = sqlite_utils.Database(db_path)
-    stats = build(db, progress=True)
-    echo(stats.summary() if hasattr(stats, "summary") else str(stats))
+        return RunOutcome(archive, created, outcome, None, 0, time.monotonic() - started)
+    db = sqlite_utils.Database(archive)
+    stats = build(db, progress=progress)
+    echo(stats.summary())
     r = outcome.result
-    reports = db.execute("select count(*) from reports").fetchone()[0] if db[
-        "reports"].exists() else 0
+    reports = db.execute("select count(*) from reports").fetchone()[0]
+    done = RunOutcome(archive, created, outcome, stats, reports, time.monotonic() - started)
     echo(f"done: {len(r.reports)} reports found by the crawler, {r.counts['pages_fetched']} "
-         f"pages fetched ({r.counts['requests']} requests), {reports} reports in {db_path}, "
-         f"{time.monotonic() - started:.1f} s in all; crawl status {r.status} "
-         f"(exit {r.exit_code})")
-    if serve:
+         f"pages fetched ({r.counts['requests']} requests), {reports} reports in {archive}, "
+         f"{done.seconds:.1f} s in all; crawl status {r.status} (exit {done.exit_code})")
+    return done
+
+
+def run(sources_path: Path, db_path: Path, *, serve: bool = False, delay: float | None = None,
+        port: int = settings.DATASETTE_PORT, echo: Callable[[str], None] = print) -> int:
+    """The main job: crawl, build, print the numbers, and serve with Datasette if asked."""
+    outcome = run_job(sources_path, db_path, delay=delay, echo=echo)
+    if serve and outcome.build is not None:
         echo(f"serving the archive at http://{settings.DATASETTE_HOST}:{port}/ (Ctrl-C stops)")
-        serve_archive(db_path, port)
+        serve_archive(outcome.archive, port)
     return outcome.exit_code
 
 

@@ -3,11 +3,15 @@
     xxgk run             the main job: crawl + build (+ serve)        scraper.jobs
     xxgk crawl           fetch the registry's reports into the archive scraper.crawl
     xxgk sources check   validate a sources registry                  scraper.registry
-    xxgk import PATH...  add local files to the archive               archive.importer
+    xxgk import PATH...  add local files to the archive, then parse   archive.importer
     xxgk build           parse new or stale stored documents          archive.build
     xxgk serve           Datasette on the archive                     archive.serve
     xxgk parse PATH...   JSON Lines, one object per document          parser.parse_path
     xxgk eval            the parser against fixtures/gold             parser.evaluate
+
+Every option shows its default and unit in --help, and docs/cli.md documents each one (a
+test checks). Which archive a command may read or create is decided in xxgk/archive_file.py;
+the closing summaries and exit codes in xxgk/output.py.
 """
 
 from __future__ import annotations
@@ -19,25 +23,61 @@ from pathlib import Path
 import click
 
 from xxgk import settings
+from xxgk.archive_file import ArchiveError, archive_to_write, created_message, existing_archive
+from xxgk.output import finish, json_option, quiet_option
 
 
-@click.group()
+def db_option(help_text: str, **kwargs):
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+        default=settings.DEFAULT_DB, envvar=settings.DB_ENVVAR, show_envvar=True,
+        show_default="archive.db in the current folder", help=help_text, **kwargs)
+
+
+def _archive(check, path: Path):
+    """Run an archive_file check; its failure is a message and exit code, not a traceback."""
+    try:
+        return check(path)
+    except ArchiveError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"max_content_width": 100})
 @click.version_option(package_name="xxgk-archive")
 def cli() -> None:
-    """xxgk-archive: crawl, parse and archive 政府信息公开工作年度报告."""
+    """xxgk-archive: crawl, parse and archive 政府信息公开工作年度报告.
+
+    Every command that works on an archive takes --db (default: archive.db in the current
+    folder, or $XXGK_DB). Only run, crawl and import create an archive; build and serve
+    refuse a path where there is none. docs/cli.md has every option and exit code.
+
+    \b
+    Examples:
+      xxgk run --serve                      the demo: crawl, build, serve on :8001
+      xxgk import ~/Downloads/reports/      add your own files and parse them
+      xxgk serve --db mine.db               browse an archive
+    """
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--indent", type=int, default=None, help="Pretty-print each object (not JSON Lines).")
-@click.option(
-    "--summary", is_flag=True, help="Leave out facts and sections; keep values and checks."
-)
+@click.option("--indent", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Indent each object by N spaces (pretty-printed, so no longer one object "
+                   "per line).  [default: none, JSON Lines]")
+@click.option("--summary", is_flag=True,
+              help="Leave out facts and sections; keep metadata, values and checks.")
 def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
     """Parse report documents (HTML, text, PDF, DOCX) and print one JSON object per document.
 
-    A document that cannot be read gives an object with "error" and the reason; the
-    command goes on with the rest and exits 0.
+    Folders are searched. Nothing is written to any archive. A document that cannot be read
+    gives an object with "error" and the reason; the command goes on with the rest and
+    exits 0.
+
+    \b
+    Examples:
+      xxgk parse report.pdf
+      xxgk parse ~/Downloads/reports/ --summary | jq .values
     """
     from parser import parse_path
     from parser.load import iter_document_paths
@@ -51,28 +91,40 @@ def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
 
 
 @cli.command("eval")
-@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), default=settings.GOLD_DIR)
-@click.option(
-    "--corpus", "corpus_dir", type=click.Path(path_type=Path), default=settings.CORPUS_DIR
-)
-@click.option(
-    "--dev", "dev_dir", type=click.Path(path_type=Path), default=settings.DEV_DIR,
-    help="The dev set (gold/ and raw/), scored too where it exists.",
-)
+@click.option("--gold", "gold_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=settings.GOLD_DIR, show_default=True,
+              help="Folder of gold files (one JSON answer key per corpus document).")
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=settings.CORPUS_DIR, show_default=True,
+              help="Folder of the documents the gold files name.")
+@click.option("--dev", "dev_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=settings.DEV_DIR, show_default=True,
+              help="The dev set (gold/ and raw/: excerpts of other publishers), scored too "
+                   "where it exists.")
 @click.option("-v", "--verbose", is_flag=True, help="List every missed, extra and wrong item.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary figures as JSON.")
 def eval_command(
     gold_dir: Path, corpus_dir: Path, dev_dir: Path, verbose: bool, as_json: bool
 ) -> None:
-    """Score the parser against the gold files: values per era and method, sections, cells."""
+    """Score the parser against the gold files: values per era and method, sections, cells.
+
+    Reads no archive: it parses the corpus documents afresh.
+
+    \b
+    Examples:
+      xxgk eval
+      xxgk eval -v --corpus ../shared/corpus
+      xxgk eval --json | jq .eras
+    """
     from parser.eval_report import report, summary
     from parser.evaluate import evaluate, evaluate_dev
 
-    if not corpus_dir.is_dir():
-        raise click.ClickException(f"corpus folder not found: {corpus_dir}")
+    for name, folder in (("gold", gold_dir), ("corpus", corpus_dir)):
+        if not folder.is_dir():
+            raise click.ClickException(f"{name} folder not found: {folder}")
     scores = evaluate(gold_dir, corpus_dir)
     if dev_dir.is_dir():
-        scores += evaluate_dev(dev_dir, settings.GOLD_DIR / "dev_disputes.tsv")
+        scores += evaluate_dev(dev_dir, gold_dir / "dev_disputes.tsv")
     if as_json:
         click.echo(json.dumps(summary(scores), ensure_ascii=False, indent=2))
     else:
@@ -80,24 +132,52 @@ def eval_command(
 
 
 # --- crawler (scraper/) -------------------------------------------------------------------
+DELAY_HELP = (f"Seconds between two requests to one host (never less than robots.txt's "
+              f"Crawl-delay).  [default: {settings.CRAWL_DELAY} s; "
+              f"{settings.DEMO_CRAWL_DELAY} s for the demo site]")
+
+
 @cli.command("crawl")
-@click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path),
-              required=True, help="Registry CSV (name, region_code, level, url, ...).")
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB)
-@click.option("--delay", type=float, default=None,
-              help=f"Seconds between requests to one host (default {settings.CRAWL_DELAY}).")
-@click.option("-v", "--verbose", is_flag=True, help="Log every request too.")
-def crawl_command(sources_path: Path, db_path: Path, delay: float | None, verbose: bool) -> None:
+@click.option("--sources", "sources_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), required=True,
+              help="Registry CSV (name, region_code, level, url, ...): see sources.csv.")
+@db_option("The archive to crawl into; created if it does not exist.")
+@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help=DELAY_HELP)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request too (stderr).")
+@quiet_option
+@json_option
+def crawl_command(sources_path: Path, db_path: Path, delay: float | None, verbose: bool,
+                  quiet: bool, as_json: bool) -> None:
     """Crawl the registry's report columns into the archive (safe under cron).
 
-    Exit codes: 0 success, 1 partial failure, 2 total failure, 3 another run holds the lock.
+    Stores what it fetches; run `xxgk build` afterwards to parse it (or use `xxgk run`).
+
+    \b
+    Exit codes: 0 success, 1 partial failure, 2 total failure (or an unusable --db),
+    3 another run holds the lock.
+
+    \b
+    Examples:
+      xxgk crawl --sources sources.csv --db archive.db
+      XXGK_CONTACT=me@example.org xxgk crawl --sources sources.csv --quiet   (cron)
     """
     from scraper.jobs import crawl_sources, setup_logging
 
-    setup_logging(verbose)
-    outcome = crawl_sources(sources_path, db_path, delay=delay)
-    click.echo(outcome.message)
-    sys.exit(outcome.exit_code)
+    target = _archive(archive_to_write, db_path)
+    setup_logging(verbose, quiet=quiet or as_json)
+    outcome = crawl_sources(sources_path, target.path, delay=delay, progress=not (quiet or as_json))
+    data = {"archive": str(target.path), "created": not target.exists,
+            "message": outcome.message, "exit_code": outcome.exit_code}
+    if outcome.result is not None:
+        r = outcome.result
+        data.update(run_id=r.run_id, status=r.status, reports_found=len(r.reports),
+                    counts=dict(r.counts), errors=dict(r.errors), seconds=round(r.elapsed, 3))
+    text = outcome.message
+    if not target.exists and target.path.exists():
+        text = created_message(target.path) + "\n" + text
+    finish(text, data, outcome.exit_code, quiet=quiet, as_json=as_json,
+           problems=outcome.message)
 
 
 @cli.group("sources")
@@ -106,9 +186,14 @@ def sources_group() -> None:
 
 
 @sources_group.command("check")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def sources_check(path: Path) -> None:
-    """Validate a registry: duplicates, bad region codes, bad URLs (exit 1 on errors)."""
+    """Validate a registry: duplicates, bad region codes, bad URLs (exit 1 on errors).
+
+    \b
+    Examples:
+      xxgk sources check sources.csv
+    """
     from scraper.jobs import check_registry
 
     problems = check_registry(path)
@@ -120,80 +205,169 @@ def sources_check(path: Path) -> None:
 
 
 @cli.command("run")
-@click.option("--sources", "sources_path", type=click.Path(exists=True, path_type=Path),
-              default=settings.DEMO_SOURCES, show_default=True)
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB)
-@click.option("--serve", is_flag=True, help="Serve the archive with Datasette afterwards.")
-@click.option("--port", type=int, default=settings.DATASETTE_PORT, show_default=True)
-@click.option("--delay", type=float, default=None, help="Seconds between requests to one host.")
-@click.option("-v", "--verbose", is_flag=True, help="Log every request too.")
+@click.option("--sources", "sources_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), default=settings.DEMO_SOURCES,
+              show_default="the demo site's registry, fixtures/site/sources.csv",
+              help="Registry CSV; the demo's starts the bundled demo website on "
+                   f"{settings.DEMO_HOST}:{settings.DEMO_PORT} first.")
+@db_option("The archive to write; created if it does not exist (the path is printed).")
+@click.option("--serve", is_flag=True, help="Serve the archive with Datasette afterwards "
+              "(Ctrl-C stops).")
+@click.option("--port", type=click.IntRange(1, 65535), metavar="PORT",
+              default=settings.DATASETTE_PORT,
+              show_default=True, help="Port for --serve (TCP, on 127.0.0.1).")
+@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help=DELAY_HELP)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request too (stderr).")
+@quiet_option
+@json_option
 def run_command(sources_path: Path, db_path: Path, serve: bool, port: int, delay: float | None,
-                verbose: bool) -> None:
-    """The main job: crawl (the demo site when the registry is the demo's), build, serve."""
-    from scraper.jobs import run, setup_logging
+                verbose: bool, quiet: bool, as_json: bool) -> None:
+    """The main job: crawl (the demo site when the registry is the demo's), build, serve.
 
-    setup_logging(verbose)
-    sys.exit(run(sources_path, db_path, serve=serve, delay=delay, port=port, echo=click.echo))
+    Prints the absolute path of the archive it writes. Exit codes as for crawl, or 1 when
+    some documents could not be read.
+
+    \b
+    Examples:
+      xxgk run --serve                          the demo, then http://127.0.0.1:8001
+      xxgk run --sources sources.csv --db 2024.db --json
+    """
+    from scraper.jobs import run_job, serve_archive, setup_logging
+
+    target = _archive(archive_to_write, db_path)
+    setup_logging(verbose, quiet=quiet or as_json)
+    echo = (lambda _line: None) if quiet or as_json else click.echo
+    outcome = run_job(sources_path, target.path, delay=delay, progress=not (quiet or as_json),
+                      echo=echo)
+    problems = "\n".join([outcome.crawl.message]
+                         + ([outcome.build.summary()] if outcome.build
+                            and outcome.build.exit_code else []))
+    if as_json:
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+    elif quiet and outcome.exit_code:
+        click.echo(problems, err=True)
+    if serve and outcome.build is not None:
+        if not (quiet or as_json):
+            click.echo(f"serving the archive at http://{settings.DATASETTE_HOST}:{port}/ "
+                       "(Ctrl-C stops)")
+        serve_archive(outcome.archive, port)
+    sys.exit(outcome.exit_code)
 
 
 # --- archive (archive/) ------------------------------------------------------------------
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB,
-              show_default=True)
-@click.option("--publisher-hint", default=None,
-              help="The government the files come from, for reports that name only a department.")
-def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str | None) -> None:
-    """Add local files (a folder imports every document in it) to the archive, with provenance.
+@db_option("The archive to add to; created if it does not exist.")
+@click.option("--publisher-hint", default=None, metavar="NAME",
+              help="The government the files come from (e.g. 淮安市洪泽区人民政府), for "
+                   "reports that name only a department or nobody.  [default: none]")
+@quiet_option
+@json_option
+def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str | None,
+                   quiet: bool, as_json: bool) -> None:
+    """Add local files (a folder imports every document in it) and parse them.
 
-    The same file imported twice is stored once. Run `xxgk build` afterwards to parse them.
+    Every file is stored with its provenance (the same bytes once). Then the archive is
+    built and the summary says what each file is: a report, not a report (a notice, a blank
+    template, a listing page …, with the reason: kept, but never filed as a report), or
+    unreadable.
+
+    \b
+    Exit codes: 0 nothing lost, 1 some files unreadable (named), 2 none readable, no
+    documents found, or an unusable --db.
+
+    \b
+    Examples:
+      xxgk import ~/Downloads/reports/
+      xxgk import 2023.pdf --publisher-hint 淮安市洪泽区人民政府 --db hongze.db
     """
     import sqlite_utils
 
     from archive.importer import import_paths
+    from parser.load import DOCUMENT_SUFFIXES, iter_document_paths
 
-    stats = import_paths(sqlite_utils.Database(db_path), paths, publisher_hint=publisher_hint,
-                         progress=True)
-    for line in stats.skipped:
-        click.echo(f"skipped {line}", err=True)
-    click.echo(stats.summary())
+    if not any(True for _ in iter_document_paths(paths)):
+        click.echo(f"Error: no documents found in {', '.join(map(str, paths))} (read: "
+                   f"{' '.join(sorted(DOCUMENT_SUFFIXES))}); nothing was imported", err=True)
+        sys.exit(2)
+    target = _archive(archive_to_write, db_path)
+    stats = import_paths(sqlite_utils.Database(target.path), paths,
+                         publisher_hint=publisher_hint, progress=not (quiet or as_json),
+                         build=True)
+    text = stats.summary()
+    if not target.exists:
+        text = created_message(target.path) + "\n" + text
+    data = {"archive": str(target.path), "created": not target.exists, **stats.to_dict()}
+    finish(text, data, stats.exit_code, quiet=quiet, as_json=as_json, problems=text)
 
 
 @cli.command("build")
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=settings.DEFAULT_DB,
-              show_default=True)
-@click.option("--force", is_flag=True, help="Reparse every document, not only new or stale ones.")
-def build_command(db_path: Path, force: bool) -> None:
+@db_option("The archive to build; it must exist.")
+@click.option("--force", is_flag=True,
+              help="Re-parse every stored document, not only new or stale ones.")
+@quiet_option
+@json_option
+def build_command(db_path: Path, force: bool, quiet: bool, as_json: bool) -> None:
     """Parse every stored document that is new or whose parser version changed.
 
-    Re-running it with nothing new changes nothing. Documents that are not reports or
-    cannot be read are recorded with the reason (table `parses`).
+    Re-running it with nothing new changes nothing. Documents that are not reports are
+    counted by reason and named; those that cannot be read are named (table `parses`
+    keeps both, with the reason).
+
+    \b
+    Exit codes: 0 nothing lost, 1 some documents unreadable, 2 none readable or no
+    archive at --db.
+
+    \b
+    Examples:
+      xxgk build
+      xxgk build --db 2024.db --quiet        (cron: prints only what went wrong)
     """
     import sqlite_utils
 
     from archive.build import build
 
-    stats = build(sqlite_utils.Database(db_path), progress=True, force=force)
-    for line in stats.error_messages:
-        click.echo(f"error {line}", err=True)
-    click.echo(stats.summary())
+    target = _archive(existing_archive, db_path)
+    stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json), force=force)
+    finish(stats.summary(), stats.to_dict(), stats.exit_code, quiet=quiet, as_json=as_json,
+           problems=stats.summary())
 
 
 @cli.command("serve")
-@click.option("--db", "db_paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              multiple=True, default=[settings.DEFAULT_DB], show_default=True,
-              help="The archive; repeat it to serve several (one per year) with SQL across them.")
-@click.option("--port", type=int, default=settings.DATASETTE_PORT, show_default=True)
-@click.option("--host", default=settings.DATASETTE_HOST, show_default=True)
+@click.option("--db", "db_paths", type=click.Path(dir_okay=False, path_type=Path),
+              multiple=True, default=[settings.DEFAULT_DB], envvar=settings.DB_ENVVAR,
+              show_envvar=True, show_default="archive.db in the current folder",
+              help="The archive (it must exist); repeat it to serve several (one per year) "
+                   "with SQL across them.")
+@click.option("--port", type=click.IntRange(1, 65535), metavar="PORT",
+              default=settings.DATASETTE_PORT,
+              show_default=True, help="TCP port to listen on.")
+@click.option("--host", default=settings.DATASETTE_HOST, show_default=True,
+              help="Address to listen on (loopback only by default; put a reverse proxy in "
+                   "front to publish).")
 @click.option("--mutable", is_flag=True,
               help="Open read-only but not immutable (while a build may still write to it).")
 def serve_command(db_paths: tuple[Path, ...], port: int, host: str, mutable: bool) -> None:
-    """Serve the archive with Datasette (read-only): saved queries, report pages, charts."""
-    from archive.serve import serve
+    """Serve the archive with Datasette (read-only): saved queries, report pages, charts.
 
-    click.echo(f"serving {', '.join(map(str, db_paths))} at http://{host}:{port}/ (Ctrl-C stops)")
-    serve(list(db_paths), port=port, host=host, immutable=not mutable)
+    Warns when an archive holds no reports yet.
+
+    \b
+    Examples:
+      xxgk serve
+      xxgk serve --db 2023.db --db 2024.db --port 8002
+    """
+    from archive.serve import serve
+    from xxgk.output import no_reports_warning
+
+    paths = [_archive(existing_archive, p).path for p in db_paths]
+    for path in paths:
+        if warning := no_reports_warning(path):
+            click.echo(warning, err=True)
+    click.echo(f"serving {', '.join(map(str, paths))} at http://{host}:{port}/ (Ctrl-C stops)")
+    serve(paths, port=port, host=host, immutable=not mutable)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,11 @@ INDICATORS_CSV = SHARED / "spec" / "indicators.csv"
 FIXTURES_DIR = ROOT / "fixtures"
 GOLD_DIR = FIXTURES_DIR / "gold"
 DEMO_DIR = FIXTURES_DIR / "demo"
-DEFAULT_DB = ROOT / "archive.db"
+# The archive every command reads or writes unless told otherwise: `archive.db` in the folder
+# the command runs from (never inside the installed checkout, where a user's own documents
+# would end up mixed into the demo's archive), or the file named by $XXGK_DB.
+DEFAULT_DB = Path("archive.db")
+DB_ENVVAR = "XXGK_DB"
 
 # --- Loading documents -------------------------------------------------------------------
 # A report page is rarely over 1 MB and a report PDF rarely over 20 MB; past these limits the
