@@ -53,7 +53,7 @@ def legacy_html(n: int) -> list[tuple[Path, bytes]]:
         r = synth.generate(i, year=2013 + i % 6, kind="html")
         out.append((Path(r.filename), r.data))
     pages = sorted((settings.FIXTURES_DIR / "cases" / "statistics").glob("*.html"))
-    for k in range(max(1, n // 10 // max(len(pages), 1))):
+    for _ in range(max(1, n // 10 // max(len(pages), 1))):
         out += [(p, p.read_bytes()) for p in pages]
     return out
 
