@@ -115,8 +115,8 @@ def _cuts(text: str, k: int, money: bool, limit: int) -> list[list[tuple[int, in
 def row_candidates(pieces: list[Piece], ncols: int, money: bool, code: bool,
                    code_expected: int | None, roles: list[str],
                    limit: int = FLATTENED_MAX_ROW_CANDIDATES) -> RowSplit:
-    """Every reading of a row's pieces as `ncols` value cells (after a row code if `code`)
-    that keeps 本年度 ≤ 本年累计 ≤ 历年累计."""
+    """Every reading of a row's pieces as `ncols` value cells (after a row code if `code`);
+    where pieces must be cut, only those that keep 本年度 ≤ 本年累计 ≤ 历年累计."""
     width = ncols + (1 if code else 0)
     cut = len(pieces) < width  # some piece must hold several cells
     if not pieces:
@@ -128,7 +128,7 @@ def row_candidates(pieces: list[Piece], ncols: int, money: bool, code: bool,
             return
         if i == len(pieces):
             if len(acc) == width:
-                cand = _candidate(acc, code, code_expected, roles)
+                cand = _candidate(acc, code, code_expected, roles, cut)
                 if cand is not None:
                     out.append(cand)
                     if len(out) > limit:
@@ -170,7 +170,10 @@ def _code_cuts(text: str, k: int, money: bool, limit: int) -> list[list[tuple[in
 
 
 def _candidate(cells: list[tuple[str, int, int]], code: bool, code_expected: int | None,
-               roles: list[str]) -> Cand | None:
+               roles: list[str], ordered: bool) -> Cand | None:
+    """The reading as numbers, or None where it is not one; with `ordered` (a row that had to
+    be cut), only a reading with 本年度 ≤ 本年累计 ≤ 历年累计. Cells the document delimits are
+    read as printed whatever their order: the checks record a year above its cumulative."""
     if code:
         if not _CODE.fullmatch(cells[0][0]) or (
                 code_expected is not None and int(cells[0][0]) != code_expected):
@@ -183,6 +186,8 @@ def _candidate(cells: list[tuple[str, int, int]], code: bool, code_expected: int
         if text and not _WHOLE.fullmatch(text) and re.search(r"\d", text):
             return None  # a delimited cell that is not a plain number: not this reading
         numbers.append(_number(text) if text else None)
+    if not ordered:
+        return Cand(cells, numbers)
     order = {"year": 0, "year_to_date": 1, "cumulative": 2}
     ranked = sorted((order[r], n) for r, n in zip(roles, numbers, strict=True) if n is not None)
     if any(a[1] > b[1] + 1e-9 for a, b in itertools.pairwise(ranked) if a[0] < b[0]):

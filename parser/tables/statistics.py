@@ -43,6 +43,16 @@ def is_cumulative(fact: Fact) -> bool:
     return fact.table == TABLE_ID and (fact.note or "").startswith(CUMULATIVE + " (")
 
 
+def cell_role(fact: Fact) -> str | None:
+    """year | cumulative | year_to_date for a statistics-table cell (None for other facts
+    and for a row left unread)."""
+    if fact.table != TABLE_ID or fact.status == "unreadable":
+        return None
+    if is_cumulative(fact):
+        return "cumulative"
+    return "year_to_date" if (fact.note or "").startswith("year to date") else "year"
+
+
 @dataclass
 class StatResult:
     """A statistics table mapped: its facts, and per row what the checks need."""
