@@ -63,7 +63,8 @@ def canonical_forms(text: str) -> list[str]:
 
 def numbering_of(text: str) -> tuple[str, int] | None:
     """The numbering a printed label starts with, as (style, number): ("1.", 2) for "2、",
-    ("(1)", 3) for "（3）"; None for a label without numbering (其中 is skipped)."""
+    ("(1)", 3) for "（3）", ("一、", 0) and ("(一)", 0) for Chinese numerals (their number
+    is not needed); None for a label without numbering (其中 is skipped)."""
     s = normalize_label(text)
     if s.startswith("其中"):
         s = s[2:].lstrip(":：")
@@ -73,6 +74,10 @@ def numbering_of(text: str) -> tuple[str, int] | None:
     m = re.match(r"^\((\d{1,2})\)", s)
     if m:
         return "(1)", int(m.group(1))
+    if re.match(r"^\([一二三四五六七八九十]{1,3}\)", s):
+        return "(一)", 0
+    if re.match(r"^[一二三四五六七八九十]{1,3}、", s):
+        return "一、", 0
     return None
 
 

@@ -236,7 +236,7 @@ def _unglue(view: str, lab_end: int, run_end: int, label: str) -> tuple[int, int
     if spaced and len(last.group(0)) <= 2:
         return lab_end + last.start(), lab_end + last.start(), None
     mine = numbering_of(label)
-    expected = str(mine[1] + 1) if mine else "1"
+    expected = str(mine[1] + 1) if mine and mine[0] == "1." else "1"
     digits = last.group(0)
     if digits.endswith(expected) and len(digits) > len(expected):
         cut = lab_end + last.end() - len(expected)

@@ -21,6 +21,7 @@ from parser.tables.stat_layout import (
     VERSION,
     StatRowDef,
     load_statistics,
+    numbering_of,
 )
 from parser.tables.stat_model import StatRow, StatTable
 from parser.tables.stat_split import Group, RowSplit, row_candidates, solve
@@ -122,8 +123,12 @@ def _groups(defs: list[StatRowDef | None], rows: list[StatRow]) -> tuple[list[Gr
             continue
         j = next((k for k in range(i - 1, -1, -1) if defs[k] is not None
                   and defs[k].id == d.part_of), None)  # type: ignore[union-attr]
-        if j is not None:
-            members.setdefault(j, []).append(i)
+        if j is None:
+            continue
+        mine, theirs = numbering_of(rows[i].label), numbering_of(rows[j].label)
+        if mine and theirs and mine[0] == theirs[0]:
+            continue  # numbered like the total (4. / 6.): printed as its sibling, not its part
+        members.setdefault(j, []).append(i)
     groups, skipped = [], []
     for total, parts in members.items():
         tdef = defs[total]
