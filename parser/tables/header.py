@@ -112,3 +112,88 @@ def build_colmap(layout: TableLayout, version: str, header_rows: list[tuple[int,
         # columns: use no positions at all rather than some of them.
         return ColumnMap({}, {}, width, False)
     return cmap
+
+
+def row_columns(layout: TableLayout, version: str, row_id: str) -> list[str]:
+    """The column ids a row of table 二 has in the template, in the template's order."""
+    refs = layout.versions[version].cells
+    return [ref.rsplit(".", 1)[1] for ref in refs if ref.rsplit(".", 1)[0] == row_id]
+
+
+def damaged_header_order(layout: TableLayout, version: str,
+                         header_rows: list[tuple[int, list[Cell]]], row_id: str,
+                         n_values: int) -> tuple[list[str] | None, str]:
+    """Columns of a table-二 row in the template's order, where its block's header is
+    damaged but still recognisably the template's (d19 of the dev set prints 本年新制作数量
+    twice, d22 本年新 | 本年新): the row is known, it has as many values as the template
+    gives it, and the header names exactly that many columns, each either the template's
+    column at that place, a cut-off start of it, its words split over two cells, or a copy
+    of its neighbour's name. A header naming a column at another place is not damaged but
+    different: no order is taken from the template then."""
+    expected = row_columns(layout, version, row_id)
+    if not expected or len(expected) != n_values:
+        return None, f"{n_values} values where the template gives the row {len(expected)}"
+    matcher = layout.column_matcher(version)
+    labels = {c.id: [normalize_label(x) for x in c.labels] for c in layout.columns(version)}
+    texts = _header_texts(layout, header_rows)
+    names = _join_fragments(texts, labels)
+    if len(names) != len(expected):
+        return None, f"the block's header names {len(names)} columns, the template {n_values}"
+    def fits(name: str, col: str) -> str | None:
+        """How a header text names a template column: exact, cut (its start), or None."""
+        if matcher.exact(name) == [col]:
+            return "exact"
+        if len(name) >= 2 and not matcher.exact(name) and any(
+                lab.startswith(name) for lab in labels[col]):
+            return "cut"
+        return None
+
+    ways = [fits(name, col) for name, col in zip(names, expected, strict=True)]
+    for i, way in enumerate(ways):
+        if way:
+            continue
+        # a copy of a neighbour's name that fits the neighbour's own place
+        if not any(0 <= k < len(names) and names[k] == names[i] and ways[k]
+                   for k in (i - 1, i + 1)):
+            return None, f"header {names[i]!r} is not the template's {expected[i]!r}"
+        ways[i] = "copy"
+    if "exact" not in ways and len(set(names)) < len(names):
+        return None, "no header cell names its column, and names repeat"
+    return expected, ("damaged header " + " | ".join(names)
+                      + ": columns in the template's order")
+
+
+def _header_texts(layout: TableLayout, header_rows: list[tuple[int, list[Cell]]]) -> list[str]:
+    """The header's column names in printed order: after the label header (信息内容), without
+    captions, super-headers and repeated cells of one merged cell."""
+    skip = {normalize_label(t) for t in layout.ignore_headers + layout.captions}
+    heads = {normalize_label(t) for t in layout.label_headers}
+    texts: list[str] = []
+    for r, row in header_rows:
+        seen = set()
+        for cell in row:
+            norm = normalize_label(cell.text)
+            if not norm or cell.origin in seen or cell.origin[0] != r:
+                continue
+            seen.add(cell.origin)
+            if norm in heads:
+                texts = []  # what stood before the label header is a heading or a caption
+                continue
+            if norm not in skip:
+                texts.append(norm)
+    return texts
+
+
+def _join_fragments(texts: list[str], labels: dict[str, list[str]]) -> list[str]:
+    """Rejoin a column name split over two cells (本年新 | 制作数量)."""
+    every = {lab for labs in labels.values() for lab in labs}
+    out: list[str] = []
+    i = 0
+    while i < len(texts):
+        if i + 1 < len(texts) and texts[i] not in every and texts[i] + texts[i + 1] in every:
+            out.append(texts[i] + texts[i + 1])
+            i += 2
+            continue
+        out.append(texts[i])
+        i += 1
+    return out

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from parser.tables.text_rows import (
     BLANK,
@@ -102,7 +103,7 @@ def _run_together_rows(parts: list[str], start: int, end: int) -> list[Row]:
     for i, part in enumerate(parts):
         cell = clean(part)
         m = _VALUE_THEN_LABEL.match(cell) if i else None
-        if value_cell(cell) and current is not None:
+        if _value_cell(cell) and current is not None:
             current.values.append(cell if cell not in BLANK else "")
             width = max(width, len(current.values))
         elif m and not m.group(1) and current is not None and not current.values:
@@ -127,8 +128,11 @@ def clean(cell: str) -> str:
     return re.sub(r"\s+", " ", cell)
 
 
-def cells_to_rows(cells: list[tuple[str, int, int]], one_row: bool = False) -> list[Row]:
-    """Split a run of cells into rows: label cell(s), then the values; header cells apart."""
+def cells_to_rows(cells: list[tuple[str, int, int]], one_row: bool = False,
+                  is_value: Callable[[str], bool] | None = None) -> list[Row]:
+    """Split a run of cells into rows: label cell(s), then the values; header cells apart.
+    `is_value` tells a value cell (default: a number or a blank/dash)."""
+    value_cell = is_value or _value_cell
     rows: list[Row] = []
     i = 0
     n = len(cells)
@@ -167,6 +171,6 @@ def cells_to_rows(cells: list[tuple[str, int, int]], one_row: bool = False) -> l
     return rows
 
 
-def value_cell(text: str) -> bool:
+def _value_cell(text: str) -> bool:
     t = clean(text)
     return t in BLANK or is_num(t)

@@ -176,8 +176,10 @@ def segment_grids(grids: list[Grid]) -> list[Segment]:
                 leaders = [t for t, s in scores.items() if s == best]
                 if len(leaders) == 1:
                     current = leaders[0]
-            elif any(_is_prose(t) for t in texts):
-                current = None  # a sentence: the table (as rebuilt from text) has ended
+            elif any(_is_prose(t) for t in texts) and not any(is_numberish(t) for t in texts):
+                # a sentence: the table (as rebuilt from text) has ended; a long label with
+                # commas in front of its own cells (a local row with an explanation) has not
+                current = None
             if current is None:
                 continue
             if segments and segments[-1].table == current and segments[-1].grid is grid:

@@ -20,9 +20,10 @@ the offsets of the text it was built from.
 from __future__ import annotations
 
 from parser.model import Grid
+from parser.tables.cell_lines import blocks, cell_rows, is_cell_block
 from parser.tables.pdf_lines import plain_grids
 from parser.tables.pipe_rows import pipe_rows
-from parser.tables.text_rows import grids_from_rows
+from parser.tables.text_rows import Row, grids_from_rows
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -52,15 +53,33 @@ def text_grids(text: str) -> list[Grid]:
                 lo = i - 1
             if grids_end(grids) > spans[lo][0]:
                 lo = i
-            grids.extend(grids_from_rows(pipe_rows(text, spans[lo:j])))
+            if is_cell_block(text, spans[lo:j]):
+                grids.extend(grids_from_rows(cell_rows(text, spans[lo:j])))
+            else:
+                grids.extend(grids_from_rows(_html_dump_rows(text, pipe_rows(text, spans[lo:j]))))
             i = j
             continue
         j = i
         while j < n and not _piped(text, spans[j]):
             j += 1
-        grids.extend(plain_grids(text, spans[i:j]))
+        at = i
+        for a, b in blocks(text, spans[i:j]):  # one cell per line, among other text
+            grids.extend(plain_grids(text, spans[at:i + a]))
+            grids.extend(grids_from_rows(cell_rows(text, spans[i + a:i + b])))
+            at = i + b
+        grids.extend(plain_grids(text, spans[at:j]))
         i = j
     return grids
+
+
+def _html_dump_rows(text: str, rows: list[Row]) -> list[Row]:
+    """Rows of a pipe dump of an HTML table: a short row lacks its last cells (blank), unless
+    the text ends inside it (a page or an excerpt cut in the middle of the row)."""
+    for r in rows:
+        r.short_is_blank = True
+    if rows and rows[-1].end >= len(text.rstrip()):
+        rows[-1].short_is_blank = False
+    return rows
 
 
 def _line(text: str, span: tuple[int, int]) -> str:

@@ -40,6 +40,9 @@ class Row:
     start: int
     end: int
     header: bool = False
+    # a row of an HTML dump that prints fewer cells than its table: the missing ones are the
+    # row's last (HTML fills a row from the left), read as blank; elsewhere they are `pad`
+    short_is_blank: bool = False
 
     @property
     def marker(self) -> bool:
@@ -97,10 +100,13 @@ def to_grid(rows: list[Row]) -> Grid:
             # a header with one word per value column sits above the values
             lead = [""] * nlab if r.header and len(r.labels) == nval else []
             texts = lead + r.labels + [""] * (width - len(r.labels) - len(lead))
+            cells = [Cell(t, (ri, ci)) for ci, t in enumerate(texts)]
         else:
             texts = [""] * (nlab - len(r.labels)) + r.labels + r.values
-            texts += [""] * (width - len(texts))
-        out.append([Cell(t, (ri, ci)) for ci, t in enumerate(texts)])
+            cells = [Cell(t, (ri, ci)) for ci, t in enumerate(texts)]
+            cells += [Cell("", (ri, ci), pad=not r.short_is_blank)
+                      for ci in range(len(texts), width)]
+        out.append(cells)
     return Grid(
         rows=out, source="text", start=min(r.start for r in rows), end=max(r.end for r in rows)
     )
