@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from parser.tables.pipe_rows import cells_to_rows
-from parser.tables.text_rows import Row
+from parser.tables.text_rows import LEVEL1, MARKER, Row
 
 _VALUE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|元|件|项|条|个)?|[-－—–/／]|无")
 _BARS = re.compile(r"\|{2,}")
@@ -84,21 +84,43 @@ def blocks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def cell_rows(text: str, spans: list[tuple[int, int]]) -> list[Row]:
-    """Rows of a one-cell-per-line block (see `blocks`)."""
-    rows: list[Row] = []
-    chunk: list[tuple[str, int, int]] = []
+    """Rows of a one-cell-per-line block (see `blocks`). A section heading (三、收到和处理…,
+    followed by a label that is not one of its items) is a row of its own, so that the
+    tables before and after it become grids of their own."""
+    cells: list[tuple[str, int, int] | None] = []  # None: a line of bars (a row ends)
     for a, b in spans:
         line = text[a:b]
         k = kind(line)
         if k == "bars":
-            rows.extend(cells_to_rows(chunk, is_value=_is_value))
-            chunk = []
+            cells.append(None)
         elif k in ("label", "value"):
             c = _cell(line)
             lead = len(line) - len(line.lstrip())
-            chunk.append((c, a + lead, a + lead + len(c)))
+            cells.append((c, a + lead, a + lead + len(c)))
+    rows: list[Row] = []
+    chunk: list[tuple[str, int, int]] = []
+    for i, cell in enumerate(cells):
+        if cell is None:
+            rows.extend(cells_to_rows(chunk, is_value=_is_value))
+            chunk = []
+            continue
+        nxt = next((c for c in cells[i + 1:] if c is not None), None)
+        if _is_heading(cell[0], nxt[0] if nxt else None):
+            rows.extend(cells_to_rows(chunk, is_value=_is_value))
+            rows.append(Row([cell[0]], None, cell[1], cell[2]))
+            chunk = []
+            continue
+        chunk.append(cell)
     rows.extend(cells_to_rows(chunk, is_value=_is_value))
     return rows
+
+
+def _is_heading(cell: str, nxt: str | None) -> bool:
+    """三、收到和处理政府信息公开申请情况 before a caption or a header, not 三、本年度办理结果
+    before its item （一）予以公开, nor 一、本年新收… before its values."""
+    if not LEVEL1.match(cell) or len(LEVEL1.sub("", cell)) < 4:
+        return False
+    return nxt is None or not (_is_value(nxt) or MARKER.match(nxt))
 
 
 def _is_value(cell: str) -> bool:
