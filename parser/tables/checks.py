@@ -164,6 +164,8 @@ def _statistics_table_checks(res) -> list[Check]:
         detail += f"{len(unplaced)} row(s) not read: " + "; ".join(reasons + res.problems)
     else:
         detail += f"all {len(res.facts)} cells read"
+    if res.empty:
+        detail += f"; {len(res.empty)} row(s) print no number: " + ", ".join(res.empty[:20])
     checks.append(Check(
         "legacy_table.unplaced_cells", not unplaced and not res.problems, detail,
         {"unplaced": [f"{f.row} | {f.raw}" for f in unplaced[:50]], "cells": len(res.facts)}))

@@ -65,6 +65,7 @@ class StatResult:
     groups: list[Group] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # sum rules not applied, and why
     problems: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # rows that print no number at all
 
     def row_name(self, i: int) -> str:
         d = self.defs[i]
@@ -153,7 +154,7 @@ def map_statistics(table: StatTable, text: str) -> StatResult:
         for piece, _ in _suffixes(lead) if lead else []:
             named = layout.rows_named(piece)
             if named and not named[0].heading:
-                res.problems.append(f"row {piece!r} is printed without cells")
+                res.empty.append(piece)  # run into the next row's label: it prints no number
                 break
     res.groups, res.skipped = _groups(res.defs, table.rows)
     roles = [role for role, _ in table.columns]
@@ -173,8 +174,14 @@ def map_statistics(table: StatTable, text: str) -> StatResult:
     for i, row in enumerate(table.rows):
         res.numbers.append({})
         d = res.defs[i]
-        if not any(p.text for p in row.pieces) and not row.note and (d is None or d.heading):
-            continue  # a heading row, or a row of the form's margin, without a printed cell
+        if table.code and len(row.pieces) == 1 and re.fullmatch(r"\d{2,3}", row.pieces[0].text) \
+                and table.source == "text":
+            row.pieces = []  # a blank form's row: its code and no value
+        if not any(p.text for p in row.pieces) and not row.note:
+            if d is not None and not d.heading and table.source == "text":
+                res.empty.append(row.label)
+            if table.source == "text" or d is None or d.heading:
+                continue  # text shows no cell of it: the row states nothing
         cand = outcome.chosen.get(i)
         evidence = text[row.start:row.end] if row.start >= 0 and row.end > row.start else \
             " | ".join([row.label] + [p.text for p in row.pieces])
