@@ -184,10 +184,14 @@ def _statistics_table_checks(res) -> list[Check]:
                 f"{res.table.rows[i].label}: {headers[ar]} {_fmt(a)} > {headers[br]} {_fmt(b)}"
                 for i, ar, a, br, b in bad),
             {res.row_name(i): [a, b] for i, _, a, _, b in bad}))
+    skipped = list(res.skipped)
     for g in res.groups:
-        checks += _group_checks(res, g, headers)
-    if res.skipped:
-        checks.append(Check("legacy_table.checks_skipped", True, "; ".join(res.skipped)))
+        found = _group_checks(res, g, headers)
+        checks += found
+        if not found:
+            skipped.append(f"{g.name}: a blank, dash or unread cell among them")
+    if skipped:
+        checks.append(Check("legacy_table.checks_skipped", True, "; ".join(skipped)))
     return checks
 
 
