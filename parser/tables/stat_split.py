@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from xxgk.settings import (
     FLATTENED_MAX_CELL_CHARS,
-    FLATTENED_MAX_COMBINATIONS,
     FLATTENED_MAX_ROW_CANDIDATES,
+    STATISTICS_MAX_COMBINATIONS,
 )
 
 _COUNT = re.compile(r"0|[1-9]\d*")
@@ -254,9 +254,9 @@ def _solve_component(members: list[int], splits: dict[int, RowSplit], groups: li
     for i in open_rows:
         combos *= len(splits[i].candidates)
     names = "; ".join(g.name for g in groups) or "none"
-    if combos > FLATTENED_MAX_COMBINATIONS:
+    if combos > STATISTICS_MAX_COMBINATIONS:
         _self_evident(readable, splits, out, f"{combos} combinations exceed the cap "
-                      f"{FLATTENED_MAX_COMBINATIONS}")
+                      f"{STATISTICS_MAX_COMBINATIONS}")
         return
     base = {i: splits[i].candidates[0] for i in fixed}
     solutions = []
