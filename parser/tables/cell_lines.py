@@ -63,8 +63,17 @@ def kind(line: str) -> str:
     return "label"
 
 
+_LONE_VALUE = re.compile(r"^[ \t\u3000\xa0]*[-+]?\d[\d,.]*[ \t\u3000\xa0]*(?:万元|元|件|项|条|个)?"
+                         r"[ \t\u3000\xa0]*\|?[ \t]*$", re.M)
+
+
 def blocks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Line ranges [i, j) of `spans` that are one-cell-per-line tables."""
+    if not spans:
+        return []
+    lone = _LONE_VALUE.finditer(text, spans[0][0], spans[-1][1])
+    if sum(1 for _ in zip(range(MIN_VALUE_LINES), lone, strict=False)) < MIN_VALUE_LINES:
+        return []  # most text: not three lines holding a single number each
     kinds = [kind(text[a:b]) for a, b in spans]
     out = []
     i, n = 0, len(spans)
