@@ -157,11 +157,12 @@ def statistics_checks(results: list) -> list[Check]:
 def _statistics_table_checks(res) -> list[Check]:
     checks: list[Check] = []
     headers = dict(res.table.columns)
-    unplaced = [f for f in res.facts if f.status == "unreadable"]
+    unplaced = [f for f in res.facts if f.status == "unreadable" or (
+        f.key is None and (f.note or "").startswith("row label names no row"))]
     detail = f"统计表 ({res.table.source}, {len(res.table.rows)} rows): "
     if unplaced or res.problems:
         reasons = sorted({f"{f.row}: {f.note}" for f in unplaced})
-        detail += f"{len(unplaced)} row(s) not read: " + "; ".join(reasons + res.problems)
+        detail += f"{len(unplaced)} cell(s) not read: " + "; ".join(reasons + res.problems)
     else:
         detail += f"all {len(res.facts)} cells read"
     if res.empty:

@@ -142,8 +142,25 @@ def _label_end(view: str, i: int) -> int:
                 i = k + 1  # numbering: 2、 / 2.
                 continue
             return i
+        elif ch in _DASHES and _dash_token(view, i) and not depth and not quote:
+            return i  # a cell printed as — / - / 无, standing alone between spaces
         i += 1
     return n
+
+
+_DASHES = "-－—–―/／无"
+
+
+def _dash_token(view: str, i: int) -> int:
+    """The length of a token of dashes (or 无) alone between separators at i, else 0."""
+    if i > 0 and view[i - 1] not in _WS + "|":
+        return 0
+    k = i
+    while k < len(view) and view[k] in _DASHES:
+        k += 1
+    if view[i] == "无" and k - i > 1:
+        return 0
+    return k - i if k == len(view) or view[k] in _WS + "|" else 0
 
 
 def _run_end(view: str, i: int) -> int:
@@ -155,6 +172,8 @@ def _run_end(view: str, i: int) -> int:
             and view[j + 1].isdigit()
         if ch.isdigit() or ch in _WS or decimal:
             j += 1
+        elif ch in _DASHES and (width := _dash_token(view, j)):
+            j += width
         else:
             break
     return j

@@ -96,9 +96,10 @@ def _suffixes(label: str) -> list[tuple[str, str]]:
     return out
 
 
-def _resolve(row: StatRow, before: list[StatRowDef | None]) -> tuple[StatRowDef | None, str]:
-    """The row definition a printed label names, in the context of the rows above it, and
-    the text before the label that named it (a heading run into it, in text renderings)."""
+def _resolve(row: StatRow, before: list[StatRowDef | None]
+             ) -> tuple[StatRowDef | None, str, str]:
+    """The row definition a printed label names, in the context of the rows above it; the
+    label that named it, and the text before it (a heading run into it, in text renderings)."""
     layout = load_statistics()
     for label, lead in _suffixes(row.label):
         defs = layout.rows_named(label)
@@ -108,10 +109,26 @@ def _resolve(row: StatRow, before: list[StatRowDef | None]) -> tuple[StatRowDef 
             owners = {d.part_of: d for d in defs if d.part_of}
             above = next((d for d in reversed(before) if d is not None and d.id in owners), None)
             if above is None:
-                return None, lead
+                return None, label, lead
             defs = [owners[above.id]]
-        return defs[0], lead
-    return None, ""
+        return defs[0], label, lead
+    return None, row.label, ""
+
+
+def _only_headings(text: str) -> bool:
+    """Whether `text` (before a row's label) is only heading rows of the form (一、主动公开情况)."""
+    layout = load_statistics()
+    rest = text
+    while rest:
+        for label, lead in _suffixes(rest)[1:] or [("", rest)]:
+            named = layout.rows_named(label)
+            if named and named[0].heading:
+                rest = lead
+                break
+        else:
+            named = layout.rows_named(rest)
+            return bool(named and named[0].heading)
+    return True
 
 
 def _groups(defs: list[StatRowDef | None], rows: list[StatRow]) -> tuple[list[Group], list[str]]:
@@ -147,15 +164,13 @@ def _groups(defs: list[StatRowDef | None], rows: list[StatRow]) -> tuple[list[Gr
 def map_statistics(table: StatTable, text: str) -> StatResult:
     """Facts for every cell of a statistics table, and the row structure for its checks."""
     res = StatResult(table)
-    layout = load_statistics()
     for row in table.rows:
-        d, lead = _resolve(row, res.defs)
+        d, label, lead = _resolve(row, res.defs)
         res.defs.append(d)
-        for piece, _ in _suffixes(lead) if lead else []:
-            named = layout.rows_named(piece)
-            if named and not named[0].heading:
-                res.empty.append(piece)  # run into the next row's label: it prints no number
-                break
+        if table.source == "text":
+            row.label = label  # a heading the text ran into the label is not part of it
+        if lead and not _only_headings(lead):
+            res.empty.append(lead)  # run into the next row's label: text without a number
     res.groups, res.skipped = _groups(res.defs, table.rows)
     roles = [role for role, _ in table.columns]
     ncols = len(roles)
