@@ -314,3 +314,30 @@ def test_layout_data_is_consistent() -> None:
         if len(ids) > 1:
             owners = [layout.rows[i].part_of for i in ids]
             assert None not in owners and len(set(owners)) == len(owners), label
+
+
+def test_text_cells_printed_as_dashes_and_headings_run_into_labels() -> None:
+    text = ("附表\n指标名称 计量单位 2013年度 历年累计\n主动公开信息数 条 12 30\n"
+            "行政申诉数 件 — —\n行政复议数 件 0 无\n")
+    result = parse_bytes(text.encode(), "dashes.txt")
+    by = {(f.row, f.column): f for f in stat_facts(result)}
+    assert by[("行政申诉数", "2013年度")].status == "dash"
+    assert by[("行政复议数", "历年累计")].raw == "无"
+    assert result.values["legacy.review.total"] == 0
+    assert "legacy.complaints.total" not in result.values
+    national = ("统计指标 单位 统计数 一、主动公开情况 （一）主动公开政府信息数 条 356 "
+                "二、回应解读情况 （一）回应公众关注热点或重大舆情数 次 3")
+    result = parse_bytes(national.encode(), "national.txt")
+    rows = {f.row: f.value for f in stat_facts(result)}
+    assert rows == {"（一）主动公开政府信息数": 356, "（一）回应公众关注热点或重大舆情数": 3}
+    assert year_cells(result) == {"legacy.active.total": 356}
+
+
+def test_a_label_the_form_does_not_know_is_recorded_and_flagged() -> None:
+    text = "附表\n指标名称 计量单位 2013年度 历年累计\n主动公开信息数 条 12 30\n微信公众号关注人数 人 800 2100\n"
+    result = parse_bytes(text.encode(), "unknown.txt")
+    strange = [f for f in stat_facts(result) if f.row == "微信公众号关注人数"]
+    assert [f.value for f in strange] == [800, 2100]
+    assert all(f.key is None for f in strange)
+    [check] = failed(result, "legacy_table.unplaced_cells")
+    assert "微信公众号关注人数: row label names no row" in check.detail
