@@ -10,14 +10,10 @@ repeat. A cell that cannot be placed without guessing becomes a fact with key=No
 from __future__ import annotations
 
 from parser.model import Cell, Fact, Grid
-from parser.tables.header import (
-    ColumnMap,
-    build_colmap,
-    damaged_header_order,
-    expected_width,
-)
+from parser.tables.header import ColumnMap, build_colmap, expected_width
 from parser.tables.labels import is_glued, normalize_label
 from parser.tables.layout import RowDef, TableLayout, load_layouts
+from parser.tables.row_cells import cut_at_text_end, damaged_header, drop_padding
 from parser.tables.row_match import RowContext
 from parser.tables.segments import (
     TABLE_IDS,
@@ -137,7 +133,8 @@ class TableMapper:
         surplus: list[tuple[Cell, str | None, str | None]] = []
         if cmap is None or not cmap.by_pos:
             label_cells, value_cells = self._split_unaligned(cells, r)
-            value_cells, surplus = self._cut_at_text_end(grid, r, value_cells)
+            value_cells, surplus = cut_at_text_end(self.layout, self.version, self.doc_text,
+                                                   grid, r, value_cells)
         parts = [c.text for _, _, c in label_cells if c.text.strip()]
         row_label = " / ".join(p.strip() for p in parts)
         row_def: RowDef | None = None
@@ -176,8 +173,10 @@ class TableMapper:
             order, how = self._template_order(len(value_cells))
             for k, (_, _, c) in enumerate(value_cells):
                 placed.append((c, order[k] if order else None, how))
-        placed = self._damaged_header(placed, row_def, row_note) + surplus
-        placed = self._drop_padding(placed)
+        if self.layout.kind == "cells" and row_note is None and row_def is not None:
+            placed = damaged_header(self.layout, self.version, self.header_rows, placed,
+                                    row_def.id)
+        placed = drop_padding(placed + surplus)
         evidence = row_text(row, r)
         if parts and is_glued(parts[0]):
             self._distrust_previous_row(parts[0])
@@ -198,53 +197,6 @@ class TableMapper:
                        key_ok=key is not None)
         self._end_row()
         self.prev_row = (first_fact, len(self.out.facts))
-
-    def _damaged_header(self, placed: list[tuple[Cell, str | None, str | None]],
-                        row_def: RowDef | None, row_note: str | None
-                        ) -> list[tuple[Cell, str | None, str | None]]:
-        """A known row of table 二 whose cells the block's header did not place: the columns
-        in the template's order where the header is a damaged copy of the template's."""
-        if self.layout.kind != "cells" or row_def is None or row_note is not None:
-            return placed
-        real = [p for p in placed if not p[0].pad]
-        if not real or all(cid for _, cid, _ in real) or not self.header_rows:
-            return placed
-        order, how = damaged_header_order(self.layout, self.version, self.header_rows,
-                                          row_def.id, len(real))
-        if order is None:
-            return placed
-        return [(c, cid, how) for (c, _, _), cid in zip(real, order, strict=True)]
-
-    def _cut_at_text_end(self, grid: Grid, r: int, value_cells: list
-                         ) -> tuple[list, list[tuple[Cell, str | None, str | None]]]:
-        """The document's text ends inside the next row, just after this one: a page or an
-        excerpt cut after "2" of "2.其他法律…". In the last row of such a text, one value more
-        than the table has columns is that cut start, not a cell of this row, where the row's
-        own cells add up (总计 = the sum of the six applicant columns)."""
-        width = self._expected_width()
-        if (self.layout.kind != "matrix" or width is None or len(value_cells) != width + 1
-                or r != len(grid.rows) - 1 or grid.end < len(self.doc_text.rstrip())):
-            return value_cells, []
-        numbers = [parse_cell(c.text)[0] for _, _, c in value_cells[:width]]
-        if any(not isinstance(n, int) for n in numbers) or numbers[-1] != sum(numbers[:-1]):
-            return value_cells, []
-        last = value_cells[-1][2]
-        why = (f"the text ends after {last.text.strip()!r}: the start of a row the text cuts "
-               "off, not a cell of this row")
-        return value_cells[:width], [(last, None, why)]
-
-    @staticmethod
-    def _drop_padding(placed: list[tuple[Cell, str | None, str | None]]
-                      ) -> list[tuple[Cell, str | None, str | None]]:
-        """Positions a text row does not have are no cells. Where the columns need one, the
-        row ended early (cut by the end of an excerpt, or damaged): its cells are kept
-        without a place rather than put in columns they may not belong to."""
-        real = [p for p in placed if not p[0].pad]
-        if not any(cid for c, cid, _ in placed if c.pad):
-            return real
-        n, m = len(real), len(placed)
-        why = f"row ends after {n} of {m} cells (cut or damaged): cells not placed"
-        return [(c, None, why) for c, _, _ in real]
 
     def _distrust_previous_row(self, label: str) -> None:
         """A number glued before this row's label ("805 四、结转…") is a value the text-grid
