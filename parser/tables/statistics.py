@@ -167,8 +167,12 @@ def map_statistics(table: StatTable, text: str) -> StatResult:
     for row in table.rows:
         d, label, lead = _resolve(row, res.defs)
         res.defs.append(d)
-        if table.source == "text":
-            row.label = label  # a heading the text ran into the label is not part of it
+        if table.source == "text" and label != row.label:
+            # a heading the text ran into the label is not part of it, nor of its evidence
+            k = row.label.rfind(label)
+            if k >= 0 and row.start >= 0:
+                row.start += k
+            row.label = label
         if lead and not _only_headings(lead):
             res.empty.append(lead)  # run into the next row's label: text without a number
     res.groups, res.skipped = _groups(res.defs, table.rows)
