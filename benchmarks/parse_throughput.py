@@ -5,7 +5,9 @@ segmentation alone as the baseline.
 
 Documents: ../shared/corpus (reports and excerpts: text, HTML in a JS wrapper, PDF) and the
 project's own table-format documents (fixtures/tables/*.html, the demo website's HTML, PDF and
-DOCX reports). Prints, per kind of document (text, html, pdf, docx): documents, MB, seconds,
+DOCX reports), and a group of legacy-era HTML reports (`legacy-html`: synthetic 2013–2018
+reports of benchmarks/synth.py and the statistics-table pages of fixtures/cases/statistics).
+Prints, per kind of document (text, html, pdf, docx, legacy-html): documents, MB, seconds,
 reports/s, CPU ms per report (process CPU time: steadier than the wall clock on a shared
 machine), MB/s, PDF pages/s, facts/s, and for the same extracted texts the time jieba needs
 just to segment them; then the process's peak memory. Nothing is asserted.
@@ -39,10 +41,29 @@ def documents(corpus: Path) -> list[tuple[Path, bytes]]:
     return [(p, p.read_bytes()) for p in found]
 
 
+def legacy_html(n: int) -> list[tuple[Path, bytes]]:
+    """Legacy-era HTML reports: `n` synthetic ones (prose, 2013–2018) and the hand-written
+    statistics-table pages (统计表 as an HTML table), each page repeated so that they weigh
+    a tenth of the group."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synth
+
+    out = []
+    for i in range(n):
+        r = synth.generate(i, year=2013 + i % 6, kind="html")
+        out.append((Path(r.filename), r.data))
+    pages = sorted((settings.FIXTURES_DIR / "cases" / "statistics").glob("*.html"))
+    for _ in range(max(1, n // 10 // max(len(pages), 1))):
+        out += [(p, p.read_bytes()) for p in pages]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR)
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus (default 3)")
+    ap.add_argument("--legacy", type=int, default=200,
+                    help="synthetic legacy HTML reports in the legacy-html group (default 200)")
     args = ap.parse_args()
     docs = documents(args.corpus)
     if not docs:
@@ -58,15 +79,16 @@ def main() -> None:
         except Exception:
             continue
         groups.setdefault(kind, []).append((path, raw))
+    groups["legacy-html"] = legacy_html(args.legacy)
     first = docs[0]
     parse_document(load.load_bytes(first[1], str(first[0])))  # jieba's dictionary, rule caches
 
     print(
-        f"{'group':10} {'docs':>5} {'MB':>7} {'load+parse s':>12} {'reports/s':>10} "
+        f"{'group':11} {'docs':>5} {'MB':>7} {'load+parse s':>12} {'reports/s':>10} "
         f"{'CPU ms/rep':>10} {'MB/s':>7} "
         f"{'pages/s':>8} {'facts/s':>9} {'jieba s':>8} {'jieba MB/s':>10}"
     )
-    for group in ("text", "html", "pdf", "docx"):
+    for group in ("text", "html", "pdf", "docx", "legacy-html"):
         data = groups.get(group, [])
         if not data:
             continue
@@ -91,7 +113,7 @@ def main() -> None:
         jieba_s = (time.perf_counter() - t1) / args.repeat
         text_mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
         print(
-            f"{group:10} {len(data):>5} {size_mb:>7.2f} {elapsed:>12.3f} "
+            f"{group:11} {len(data):>5} {size_mb:>7.2f} {elapsed:>12.3f} "
             f"{len(data) / elapsed:>10.1f} {cpu_ms:>10.1f} "
             f"{size_mb / elapsed:>7.2f} {(pages / elapsed if pages else 0):>8.1f} "
             f"{facts / elapsed:>9.0f} {jieba_s:>8.3f} {text_mb / jieba_s:>10.2f}"

@@ -228,6 +228,7 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
             score.cell_errors.append(
                 f"wrong {key}: gold {expected!r}, parsed {cell_reading(fact)!r}"
             )
+    _add_statistics_cells(score, gold, result, flagged)  # 历年累计 and cells without key
     # Values: the numeric cells and the first value the prose states for each other key.
     figures = {k: v for k, v in cells.items() if isinstance(v, int | float)}
     for f in gold.get("facts", []):
@@ -266,6 +267,49 @@ def score_dev_document(gold: dict[str, Any], result: ParseResult, text: str) -> 
             f"report_year: gold {gold.get('report_year')!r}, parsed {result.report_year!r}"
         )
     return score
+
+
+def statistics_cells(
+    gold: dict[str, Any], result: ParseResult
+) -> list[tuple[str, Any, Fact | None]]:
+    """The statistics-table (统计表) cells a gold file lists besides `cells`, each with the
+    fact that reads it (or None): `cumulative_cells` (key -> the row's 历年累计) and
+    `unkeyed_cells` ({row, column: year|cumulative, value} for rows no legacy key means).
+    Self-contained, so that a report per era and method can call it too."""
+    from parser.tables.labels import normalize_label
+    from parser.tables.statistics import cell_role
+
+    facts = [f for f in result.facts if f.method == "table" and cell_role(f)]
+    out: list[tuple[str, Any, Fact | None]] = []
+    for key, expected in (gold.get("cumulative_cells") or {}).items():
+        found = next((f for f in facts if cell_role(f) == "cumulative"
+                      and (f.note or "").startswith("cumulative (") and f" of {key}:" in f.note),
+                     None)
+        out.append((f"{key} (历年累计)", expected, found))
+    for cell in gold.get("unkeyed_cells") or []:
+        row = normalize_label(cell["row"])
+        found = next((f for f in facts if f.key is None and cell_role(f) == cell["column"]
+                      and normalize_label(f.row or "") == row), None)
+        out.append((f"{cell['row']} ({cell['column']})", cell["value"], found))
+    return out
+
+
+def _add_statistics_cells(score: DocScore, gold: dict[str, Any], result: ParseResult,
+                          flagged: set[str]) -> None:
+    for name, expected, fact in statistics_cells(gold, result):
+        score.cells_expected += 1
+        if fact is None:
+            score.cells_missing += 1
+            score.cell_errors.append(f"missing {name}={expected!r}")
+        elif _cell_matches(expected, fact):
+            score.cells_exact += 1
+        else:
+            score.cells_wrong += 1
+            row = fact.row or ""
+            if not any(name.startswith(k) or (row and row in k) for k in flagged):
+                score.cells_wrong_unflagged += 1
+            score.cell_errors.append(f"wrong {name}: gold {expected!r}, "
+                                     f"parsed {cell_reading(fact)!r}")
 
 
 def evaluate(gold_dir: Path, corpus_dir: Path) -> list[DocScore]:

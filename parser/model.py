@@ -22,12 +22,16 @@ class Cell:
     """One position of a table grid after row/column spans are expanded.
 
     `origin` is the (row, col) of the source cell that covers this position, so a merged
-    cell appears in every position it spans but only one of them is its origin.
+    cell appears in every position it spans but only one of them is its origin. `pad` marks
+    a position that a row rebuilt from text does not have (the row printed fewer cells than
+    its table is wide): it is no cell at all, never a blank one, since text cannot show
+    where the row's missing cell was.
     """
 
     text: str
     origin: tuple[int, int]
     span_copy: bool = False  # True where this position repeats a merged cell's origin
+    pad: bool = False  # True where a text row ends before the grid's width
 
 
 @dataclass

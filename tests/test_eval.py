@@ -90,3 +90,27 @@ def test_the_three_pdfs_parse_completely(scores):
         s = scores[name]
         assert s.cells_exact == s.cells_expected, (name, s.cell_errors)
     assert scores["003"].cells_expected == 200
+
+
+def test_legacy_statistics_tables_every_cell_a_reader_can_read(scores):
+    # 统计表 of 004, 006, 009, 012, 014: 2014年度/历年累计 cells and rows without key
+    expected = {"004": 34, "006": 26, "009": 32, "012": 28, "014": 32}
+    for name, n in expected.items():
+        s = scores[name]
+        assert (s.cells_expected, s.cells_exact) == (n, n), (name, s.cell_errors)
+
+
+def test_cumulative_and_unkeyed_cells_are_scored(corpus):
+    from parser.evaluate import score_document
+    from parser.pipeline import parse_path
+
+    result = parse_path(corpus / "reports" / "014_pingtan_2014.txt")
+    gold = {"file": "reports/014_pingtan_2014.txt",
+            "cumulative_cells": {"legacy.active.total": 78967, "legacy.apply.received.total": 2},
+            "unkeyed_cells": [{"row": "3、信函、传真申请数", "column": "year", "value": 1},
+                              {"row": "接受行政诉讼、举报数", "column": "cumulative", "value": 0},
+                              {"row": "行政申诉数", "column": "year", "value": 0}]}
+    s = score_document(gold, result)
+    assert (s.cells_expected, s.cells_exact, s.cells_wrong, s.cells_missing) == (5, 3, 1, 1)
+    assert s.cells_wrong_unflagged == 1  # no failed check points at the received total
+    assert "wrong legacy.apply.received.total (历年累计): gold 2, parsed 1" in s.cell_errors

@@ -47,6 +47,9 @@ PDF_JOIN_X_TOLERANCE = 8.0
 # one row, or this many combinations tried for one table; a unique answer is never guessed.
 FLATTENED_MAX_ROW_CANDIDATES = 20_000
 FLATTENED_MAX_COMBINATIONS = 2_000_000
+# The same for the rows of one legacy statistics table that its parts rules link (a total and
+# its 其中 parts): real tables need a few hundred at most; a hostile one stops here, unread.
+STATISTICS_MAX_COMBINATIONS = 100_000
 # Rows of one flattened table follow each other closely: between one row's digits and the
 # next row's label stand at most a group label (（三）不予公开), a repeated 三、本年度办理结果,
 # or a table-二 block caption and header (about 35 characters). A label match further away

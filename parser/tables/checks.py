@@ -10,6 +10,7 @@ template instructs zero (table 三's applicant columns); a blank 总计 is missi
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 
 from parser.model import Check, Fact, Number
@@ -130,3 +131,99 @@ def table_checks(facts: list[Fact]) -> list[Check]:
             {"missing": sorted(r.missing)},
         ))
     return checks
+
+
+# --- the legacy statistics table (统计表) -----------------------------------------------------
+#
+# Rules of the form itself, on the cells as printed (the parser never changes them):
+#   legacy_table.year_le_cumulative  本年度 ≤ 历年累计 (and 本年累计) in every row;
+#   legacy_table.parts_sum           the 其中 parts add up to their total where the form lists
+#                                    every part (channels of requests, kinds of replies …);
+#   legacy_table.part_le_total       each part is at most its total where parts may overlap;
+#   legacy_table.unplaced_cells      cells that could not be read with certainty (unread);
+#   legacy_table.checks_skipped      (ok) rules not evaluated, and why.
+
+_ROLE_ORDER = {"year": 0, "year_to_date": 1, "cumulative": 2}
+
+
+def statistics_checks(results: list) -> list[Check]:
+    """Checks of every statistics table (parser.tables.statistics.StatResult objects)."""
+    checks: list[Check] = []
+    for res in results:
+        checks += _statistics_table_checks(res)
+    return checks
+
+
+def _statistics_table_checks(res) -> list[Check]:
+    checks: list[Check] = []
+    headers = dict(res.table.columns)
+    unplaced = [f for f in res.facts if f.status == "unreadable" or (
+        f.key is None and (f.note or "").startswith("row label names no row"))]
+    detail = f"统计表 ({res.table.source}, {len(res.table.rows)} rows): "
+    if unplaced or res.problems:
+        reasons = sorted({f"{f.row}: {f.note}" for f in unplaced})
+        detail += f"{len(unplaced)} cell(s) not read: " + "; ".join(reasons + res.problems)
+    else:
+        detail += f"all {len(res.facts)} cells read"
+    if res.empty:
+        detail += f"; {len(res.empty)} row(s) print no number: " + ", ".join(res.empty[:20])
+    checks.append(Check(
+        "legacy_table.unplaced_cells", not unplaced and not res.problems, detail,
+        {"unplaced": [f"{f.row} | {f.raw}" for f in unplaced[:50]], "cells": len(res.facts)}))
+    bad, evaluated = [], 0
+    for i, nums in enumerate(res.numbers):
+        ranked = sorted((_ROLE_ORDER[r], r, v) for r, v in nums.items() if v is not None)
+        for (ra, a_role, a), (rb, b_role, b) in itertools.pairwise(ranked):
+            if ra < rb:
+                evaluated += 1
+                if a > b + 1e-9:
+                    bad.append((i, a_role, a, b_role, b))
+    if evaluated:
+        checks.append(Check(
+            "legacy_table.year_le_cumulative", not bad,
+            "本年度 ≤ 历年累计 in every row" if not bad else "; ".join(
+                f"{res.table.rows[i].label}: {headers[ar]} {_fmt(a)} > {headers[br]} {_fmt(b)}"
+                for i, ar, a, br, b in bad),
+            {res.row_name(i): [a, b] for i, _, a, _, b in bad}))
+    skipped = list(res.skipped)
+    for g in res.groups:
+        found = _group_checks(res, g, headers)
+        checks += found
+        if not found:
+            skipped.append(f"{g.name}: a blank, dash or unread cell among them")
+    if skipped:
+        checks.append(Check("legacy_table.checks_skipped", True, "; ".join(skipped)))
+    return checks
+
+
+def _group_checks(res, g, headers: dict[str, str]) -> list[Check]:
+    rows = res.table.rows
+    rule = "legacy_table.parts_sum" if g.rule == "sum" else "legacy_table.part_le_total"
+    lines, values, ok, evaluated = [], {}, True, False
+    for role, header in headers.items():
+        total = res.numbers[g.total].get(role)
+        parts = [res.numbers[p].get(role) for p in g.parts]
+        if total is None or (g.rule == "sum" and any(v is None for v in parts)):
+            continue
+        evaluated = True
+        values[res.row_name(g.total) + (f" ({header})" if role != "year" else "")] = total
+        for p, v in zip(g.parts, parts, strict=True):
+            if v is not None:
+                values[res.row_name(p) + (f" ({header})" if role != "year" else "")] = v
+        if g.rule == "sum":
+            s = sum(v for v in parts if v is not None)
+            holds = abs(s - total) < 1e-6
+            lines.append(f"{header}: " + " + ".join(
+                f"{rows[p].label} {_fmt(v)}" for p, v in zip(g.parts, parts, strict=True))
+                + f" = {_fmt(s)} {'=' if holds else '≠'} {rows[g.total].label} {_fmt(total)}")
+        else:
+            over = [(p, v) for p, v in zip(g.parts, parts, strict=True)
+                    if v is not None and v > total + 1e-9]
+            holds = not over
+            lines.append(f"{header}: " + ("every part ≤ " if holds else "; ".join(
+                f"{rows[p].label} {_fmt(v)} > " for p, v in over))
+                + f"{rows[g.total].label} {_fmt(total)}")
+        ok = ok and holds
+    if not evaluated:
+        return []
+    return [Check(rule, ok, "; ".join(lines), values)]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 
 from parser.model import Check, Document, Fact, Grid, Section
-from parser.tables.checks import table_checks
+from parser.tables.checks import statistics_checks, table_checks
 from parser.tables.flattened import flattened_tables
 from parser.tables.layout import load_layouts
 from parser.tables.mapper import TABLE_IDS, MappedTable, map_tables
+from parser.tables.statistics import StatResult, read_statistics
 from xxgk import settings
 
 
@@ -110,8 +111,18 @@ def find_tables(doc: Document, errors: list[str] | None = None) -> list[MappedTa
     return [found[t] for t in TABLE_IDS if t in found]
 
 
+def _statistics(doc: Document) -> tuple[list[StatResult], str | None]:
+    """The legacy statistics tables (统计表) of the document; a failure of their readers must
+    not lose the standard tables: it is returned as a message and reported as a check."""
+    try:
+        return read_statistics(doc), None
+    except Exception as exc:
+        return [], f"statistics table reader failed: {type(exc).__name__}: {exc}"
+
+
 def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], list[Check]]:
-    """Facts for every cell of tables 二/三/四 and the integrity checks over them.
+    """Facts for every cell of tables 二/三/四 and of legacy statistics tables (统计表), and
+    the integrity checks over them.
 
     `sections` is accepted for the pipeline's signature; tables are located by their own
     labels (captions, headers, row labels), which survive where section headings are
@@ -159,4 +170,9 @@ def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], 
         ))
     checks += [Check("table.text_grid_error", False, e) for e in errors]
     checks += table_checks(facts)
+    stats, error = _statistics(doc)
+    if error:
+        checks.append(Check("legacy_table.reader_error", False, error))
+    facts += [f for s in stats for f in s.facts]
+    checks += statistics_checks(stats)
     return facts, checks

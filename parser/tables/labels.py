@@ -73,6 +73,22 @@ def split_numbering(norm: str) -> tuple[str, str]:
     return "", norm
 
 
+def _without_explanation(norm: str) -> str:
+    """A normalised label without the bracketed explanation that ends it, if any (local
+    templates add them: 规范性文件（行政机关制定发布的决定、公告…一般情况下属于规范性文件）)."""
+    if not norm.endswith(")"):
+        return norm
+    depth = 0
+    for i in range(len(norm) - 1, -1, -1):
+        if norm[i] == ")":
+            depth += 1
+        elif norm[i] == "(":
+            depth -= 1
+            if depth == 0:
+                return norm[:i] if i > 0 else norm
+    return norm
+
+
 def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
@@ -136,6 +152,10 @@ class LabelMatcher:
             return Match(hits[0], "exact", 1.0)
         if len(hits) > 1:
             return None
+        bare = _without_explanation(norm)
+        if bare != norm:  # 规章（设区的市、自治州人民政府应提供相关数据）: the label before it
+            hits = self.exact(bare, among)
+            return Match(hits[0], "exact", 1.0) if len(hits) == 1 else None
         if len(norm) > self._longest * 2 + 10:
             return None  # far longer than any label: prose, and too costly to compare
         num, body = split_numbering(norm)

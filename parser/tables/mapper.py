@@ -9,236 +9,27 @@ repeat. A cell that cannot be placed without guessing becomes a fact with key=No
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from functools import cache
-
 from parser.model import Cell, Fact, Grid
-from parser.tables.labels import LabelMatcher, is_glued, normalize_label
+from parser.tables.header import ColumnMap, build_colmap, expected_width
+from parser.tables.labels import is_glued, normalize_label
 from parser.tables.layout import RowDef, TableLayout, load_layouts
-from parser.tables.values import key_unit, parse_cell, unit_in_header
-from xxgk.settings import (
-    TABLE_LABEL_MATCH_CACHE,
-    TABLE_LOCATE_SLACK_CHARS,
-    TABLE_PROSE_MIN_CHARS,
+from parser.tables.row_cells import cut_at_text_end, damaged_header, drop_padding
+from parser.tables.row_match import RowContext
+from parser.tables.segments import (
+    TABLE_IDS,
+    MappedTable,
+    Segment,
+    detect_version,
+    distinct,
+    is_numberish,
+    is_valueish,
+    row_text,
+    segment_grids,
 )
+from parser.tables.values import key_unit, parse_cell, unit_in_header
+from xxgk.settings import TABLE_LOCATE_SLACK_CHARS
 
-TABLE_IDS = ("二", "三", "四")
-_PROSE_PUNCT = re.compile(r"[,;。!?]")  # after NFKC: ，；！？ are ASCII
-
-
-@dataclass
-class Segment:
-    """Consecutive rows of one grid that belong to one standard table."""
-
-    table: str
-    grid: Grid
-    rows: list[int]
-
-
-@dataclass
-class MappedTable:
-    """A standard table found in a document: its version, its cell facts and its problems."""
-
-    table: str
-    version: str | None
-    facts: list[Fact] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    segments: int = 0
-    version_conflict: bool = False  # markers of two versions: a standard table, unreadable
-
-
-# --------------------------------------------------------------------------- row helpers
-
-
-def _is_numberish(text: str) -> bool:
-    _, status, _ = parse_cell(text)
-    return status == "value"
-
-
-def _is_valueish(text: str) -> bool:
-    _, status, _ = parse_cell(text)
-    return status in ("value", "blank", "dash")
-
-
-def _distinct(row: list[Cell], r: int) -> list[tuple[int, int, Cell]]:
-    """(first column, span width, cell) for each source cell of a row, colspan copies merged.
-
-    A rowspan copy (origin in an earlier row) is kept: it carries the group label of merged
-    label cells; callers skip such copies where they would duplicate a value.
-    """
-    out: list[tuple[int, int, Cell]] = []
-    last = None  # origin of out[-1]'s cell
-    for j, cell in enumerate(row):
-        origin = cell.origin
-        if origin == last and (cell.span_copy or origin[0] != r):
-            start, width, first = out[-1]
-            out[-1] = (start, width + 1, first)
-            continue
-        out.append((j, 1, cell))
-        last = origin
-    return out
-
-
-def _row_text(row: list[Cell], r: int) -> str:
-    return " | ".join(c.text.strip() for _, _, c in _distinct(row, r) if c.text.strip())
-
-
-# ------------------------------------------------------------------------ segmentation
-
-
-def _names(cell: str, label: str) -> bool:
-    """True when a cell's normalised text is the label, or the label with a little around it
-    (numbering, a unit): a sentence of prose that mentions 信息内容 is not a table cell."""
-    return bool(label) and label in cell and len(cell) <= 2 * len(label) + 6
-
-
-def _is_prose(text: str) -> bool:
-    """A line of running text, not a table label: long and with sentence punctuation."""
-    norm = normalize_label(text)
-    return len(norm) >= TABLE_PROSE_MIN_CHARS and bool(_PROSE_PUNCT.search(norm))
-
-
-# Longest label text whose score is remembered (the longest template label is ~40 characters).
-_MEMO_MAX_CHARS = 200
-
-
-@dataclass(frozen=True, eq=False)
-class _Probe:
-    """What a row's label is compared with to score one table (its normalised headings and
-    markers, its row matchers), and the points each label text already scored: reports print
-    the same few hundred labels, and this comparison ran for every label of every row."""
-
-    table: str
-    headings: tuple[str, ...]  # normalised
-    markers: tuple[str, ...]
-    matchers: tuple[LabelMatcher, ...]
-    memo: dict[str, int] = field(default_factory=dict)
-
-    def points(self, norm: str) -> int:
-        """3 for a heading, 2 for a marker, 1 for a row label of any version, else 0."""
-        try:
-            return self.memo[norm]
-        except KeyError:
-            pass
-        if any(_names(norm, h) for h in self.headings):
-            found = 3
-        elif any(_names(norm, m) for m in self.markers):
-            found = 2
-        elif any(matcher.match(norm) is not None for matcher in self.matchers):
-            found = 1
-        else:
-            found = 0
-        if len(norm) <= _MEMO_MAX_CHARS:  # labels, not paragraphs, are worth keeping
-            if len(self.memo) >= TABLE_LABEL_MATCH_CACHE:
-                self.memo.clear()  # bounded, as LabelMatcher's memo
-            self.memo[norm] = found
-        return found
-
-
-@cache
-def _probes() -> tuple[_Probe, ...]:
-    """One probe per standard table (layouts.toml is read once, so these are made once)."""
-    return tuple(
-        _Probe(
-            tid,
-            tuple(normalize_label(h) for h in layout.headings),
-            tuple(normalize_label(m) for m in layout.markers),
-            tuple(layout.row_matcher(v) for v in layout.versions),
-        )
-        for tid, layout in load_layouts().items()
-    )
-
-
-def _row_scores(texts: list[str], probes: tuple[_Probe, ...]) -> dict[str, int]:
-    norms = [normalize_label(t) for t in texts if t.strip() and not _is_valueish(t)]
-    scores: dict[str, int] = {}
-    if not norms:
-        return scores
-    for probe in probes:
-        s = sum(probe.points(n) for n in norms)
-        if s:
-            scores[probe.table] = s
-    return scores
-
-
-def segment_grids(grids: list[Grid]) -> list[Segment]:
-    """Split grids into runs of rows per standard table (a row without labels follows on)."""
-    probes = _probes()
-    segments: list[Segment] = []
-    current: str | None = None
-    width = None
-    for grid in grids:
-        grid_width = len(grid.rows[0]) if grid.rows else 0
-        if grid_width != width:
-            current = None  # only a grid as wide as the last one continues its table unlabelled
-        width = grid_width
-        for r, row in enumerate(grid.rows):
-            texts = [c.text for _, _, c in _distinct(row, r)]
-            scores = _row_scores(texts, probes)
-            if scores:
-                best = max(scores.values())
-                leaders = [t for t, s in scores.items() if s == best]
-                if len(leaders) == 1:
-                    current = leaders[0]
-            elif any(_is_prose(t) for t in texts):
-                current = None  # a sentence: the table (as rebuilt from text) has ended
-            if current is None:
-                continue
-            if segments and segments[-1].table == current and segments[-1].grid is grid:
-                segments[-1].rows.append(r)
-            else:
-                segments.append(Segment(current, grid, [r]))
-    return segments
-
-
-# --------------------------------------------------------------------------- versions
-
-
-def detect_version(layout: TableLayout, segments: list[Segment]) -> tuple[str | None, str]:
-    """The version a table prints, from its own marker labels; (None, reason) if unclear."""
-    text = "".join(
-        normalize_label(c.text) for s in segments for r in s.rows for c in s.grid.rows[r]
-    )
-    strong = {v: sum(normalize_label(m) in text for m in d.markers if m)
-              for v, d in layout.versions.items()}
-    weak = {v: sum(normalize_label(m) in text for m in d.weak_markers if m)
-            for v, d in layout.versions.items()}
-    if layout.kind == "matrix":  # 三: the split （六） is the only difference
-        return ("v2021", "split （六）") if strong.get("v2021") else ("v2019", "single （六） row")
-    hits = [v for v, n in strong.items() if n]
-    if len(hits) == 1:
-        return hits[0], "markers"
-    if len(hits) > 1:
-        ranked = sorted(hits, key=lambda v: -strong[v])
-        if strong[ranked[0]] >= 3 * strong[ranked[1]]:
-            return ranked[0], f"markers {strong}"
-        return None, f"markers of several versions {strong}"
-    whits = [v for v, n in weak.items() if n]
-    if len(whits) == 1:
-        return whits[0], "weak markers"
-    return None, "no version marker"
-
-
-# ------------------------------------------------------------------------------ header
-
-
-@dataclass
-class ColumnMap:
-    """Grid column -> column id, from the header rows above the data."""
-
-    by_pos: dict[int, str]
-    printed: dict[str, str]  # column id -> header text as printed
-    width: int
-    aligned: bool  # every expected column found, one grid column (span) each
-    unknown: dict[int, str] = field(default_factory=dict)  # header text naming no column
-
-    def logical(self) -> list[str]:
-        seen: list[str] = []
-        for j in sorted(self.by_pos):
-            if self.by_pos[j] not in seen:
-                seen.append(self.by_pos[j])
-        return seen
+__all__ = ["TABLE_IDS", "MappedTable", "Segment", "TableMapper", "detect_version", "map_tables"]
 
 
 class TableMapper:
@@ -252,17 +43,10 @@ class TableMapper:
         self.colmap: ColumnMap | None = None
         self.header_rows: list[tuple[int, list[Cell]]] = []
         self.header_text = ""  # all header text seen in this table, normalised
-        self.top: str | None = None
-        self.group: str | None = None
         self.ignore = {normalize_label(t) for t in layout.ignore_headers}
         self.label_heads = {normalize_label(t) for t in layout.label_headers}
         self.captions = {normalize_label(t) for t in layout.captions}
-        if version:
-            self.rows = {r.id: r for r in layout.rows(version)}
-            self.children: dict[str, list[RowDef]] = {}
-            for r in layout.rows(version):
-                if r.parent:
-                    self.children.setdefault(r.parent, []).append(r)
+        self.rowctx = RowContext(layout, version) if version else None
         self.in_header = False
         self.data_rows = 0  # data rows since the last header block
         self.cursor = 0
@@ -273,155 +57,9 @@ class TableMapper:
     # -- header -------------------------------------------------------------------------
 
     def _expected_width(self) -> int | None:
-        if self.layout.kind == "matrix":
-            return len(self.layout.columns(self.version or "v2021"))
-        if self.layout.kind == "single_row":
-            return len(self.layout.groups) * len(self.layout.columns(self.version or "v2021"))
-        return None
-
-    def _build_colmap(self, width: int) -> ColumnMap:
-        assert self.version is not None
-        matcher = self.layout.column_matcher(self.version)
-        groups = {normalize_label(lab): g.id for g in self.layout.groups for lab in g.labels}
-        by_pos: dict[int, str] = {}
-        printed: dict[str, str] = {}
-        origins: dict[str, set[tuple[int, int]]] = {}
-        unknown: dict[int, str] = {}
-        conflicts: list[int] = []
-        for j in range(width):
-            pieces: list[tuple[str, Cell]] = []
-            last_origin = None
-            for _, row in self.header_rows:
-                if j >= len(row):
-                    continue
-                cell = row[j]
-                if cell.origin == last_origin or not cell.text.strip():
-                    continue
-                last_origin = cell.origin
-                pieces.append((normalize_label(cell.text), cell))
-            group = None
-            rest: list[tuple[str, Cell]] = []
-            for norm, cell in pieces:
-                if norm in self.ignore or norm in self.label_heads:
-                    continue
-                if norm in groups:
-                    group = groups[norm]
-                    continue
-                rest.append((norm, cell))
-            if not rest:
-                continue
-            singles = {x.id for x in (matcher.match(n) for n, _ in rest) if x is not None}
-            if len(singles) > 1:  # two column names stacked in one grid column: not aligned
-                conflicts.append(j)
-                continue
-            m = matcher.match("".join(n for n, _ in rest))
-            if m is None and len(rest) > 1:
-                m = matcher.match(rest[-1][0])
-                rest = rest[-1:]
-            if m is None:
-                unknown[j] = " / ".join(c.text.strip() for _, c in rest)
-                continue
-            col_id = m.id
-            if self.layout.kind == "single_row":
-                if group is None:
-                    continue
-                col_id = f"{group}.{m.id}"
-            by_pos[j] = col_id
-            skip = self.ignore | self.label_heads
-            printed.setdefault(col_id, " / ".join(
-                c.text.strip() for n, c in pieces if n not in skip))
-            origins.setdefault(col_id, set()).add(rest[-1][1].origin)
-        ambiguous = {cid for cid, o in origins.items() if len(o) > 1}
-        for j in [j for j, cid in by_pos.items() if cid in ambiguous]:
-            del by_pos[j]
-        if ambiguous:
-            self.out.problems.append(f"ambiguous header: {sorted(ambiguous)} printed twice")
-        cmap = ColumnMap(by_pos, printed, width, False, unknown)
-        expected = self._expected_width()
-        cmap.aligned = not ambiguous and not conflicts and (
-            expected is None or len(cmap.logical()) == expected)
-        if not cmap.aligned and expected is not None:
-            # A fixed-width table (三, 四) whose header does not line up with the grid
-            # columns: use no positions at all rather than some of them.
-            return ColumnMap({}, {}, width, False)
-        return cmap
+        return expected_width(self.layout, self.version)
 
     # -- rows ---------------------------------------------------------------------------
-
-    def _match_row(self, parts: list[str]) -> tuple[RowDef | None, str | None]:
-        """Row definition named by a row's label parts, using the merged-cell group context."""
-        assert self.version is not None
-        matcher = self.layout.row_matcher(self.version)
-        leaf: RowDef | None = None
-        last_unknown: str | None = None
-        for part in self._split_compound(parts):
-            if normalize_label(part) in self.captions:
-                continue
-            context = {r.id for r in self.rows.values() if r.parent is None}
-            for ctx in (self.top, self.group):
-                if ctx:
-                    context |= {r.id for r in self.children.get(ctx, [])}
-            m = matcher.match(part, among=context)
-            if m is None:
-                hits = matcher.exact(part)
-                m_id = hits[0] if len(hits) == 1 else None
-            else:
-                m_id = m.id
-            if m_id is None:
-                if self._is_fragment(part):
-                    continue
-                last_unknown = part
-                continue
-            last_unknown = None
-            row = self.rows[m_id]
-            if row.parent is None:
-                self.top, self.group = row.id, None
-            elif row.id in self.children:
-                self.top, self.group = row.parent, row.id
-            leaf = row
-        if last_unknown is not None:
-            return None, f"unknown row label {last_unknown!r}"
-        return leaf, None
-
-    def _split_compound(self, parts: list[str]) -> list[str]:
-        """Split a label that runs groups and their item together (（三）不予公开1.属于国家秘密,
-        三、本年度办理结果（三）不予公开1.属于国家秘密 in a grid with one label column).
-
-        Only when the whole text is no known label, it starts with a known group label, and
-        what follows is, group by group, exactly a known item of that group.
-        """
-        out: list[str] = []
-        for part in parts:
-            out.extend(self._peel(part, normalize_label(part)) or [part])
-        return out
-
-    def _peel(self, part: str, norm: str, among: set[str] | None = None) -> list[str] | None:
-        """`norm` as a chain of group labels ending in an exact item label, or None."""
-        assert self.version is not None
-        matcher = self.layout.row_matcher(self.version)
-        if not norm:
-            return None
-        if matcher.exact(norm, among=among) if among is not None else matcher.exact(norm):
-            return [part]
-        for parent, kids in self.children.items():
-            if among is not None and parent not in among:
-                continue
-            for v in matcher.variants[parent]:
-                rest = norm[len(v) :].lstrip("/")
-                if not (norm.startswith(v) and rest):
-                    continue
-                tail = self._peel(rest, rest, among={k.id for k in kids})
-                if tail:
-                    return [v, *tail]
-        return None
-
-    def _is_fragment(self, part: str) -> bool:
-        """A piece of the current group's label cut off by a page break (（四）无 | 法提供)."""
-        norm = normalize_label(part)
-        for ctx in (self.group, self.top):
-            if ctx and any(norm in v for v in self.layout.row_matcher(self.version).variants[ctx]):
-                return True
-        return False
 
     def _looks_like_header(self, labels: list) -> bool:
         """A row after data rows is a (repeated) header only if it names a column or a
@@ -443,7 +81,7 @@ class TableMapper:
             return
         for r in rows:
             row = grid.rows[r]
-            cells = _distinct(row, r)
+            cells = distinct(row, r)
             texts = [c.text for _, _, c in cells]
             norms = [normalize_label(t) for t in texts]
             if any(n in self.captions for n in norms):
@@ -453,9 +91,9 @@ class TableMapper:
                 # caption and header on one line (text-rebuilt grids): keep the header part
                 row = [Cell("", c.origin, c.span_copy) if normalize_label(c.text) in self.captions
                        else c for c in row]
-                cells = _distinct(row, r)
-            labels = [(j, w, c) for j, w, c in cells if c.text.strip() and not _is_valueish(c.text)]
-            has_number = any(_is_numberish(c.text) and c.origin[0] == r for _, _, c in cells)
+                cells = distinct(row, r)
+            labels = [(j, w, c) for j, w, c in cells if c.text.strip() and not is_valueish(c.text)]
+            has_number = any(is_numberish(c.text) and c.origin[0] == r for _, _, c in cells)
             names_row = False
             if labels and self.layout.kind != "single_row":
                 probe = self.layout.row_matcher(self.version)
@@ -469,7 +107,8 @@ class TableMapper:
                 self.header_text += "".join(normalize_label(c.text) for _, _, c in labels)
                 continue
             if self.in_header:
-                self.colmap = self._build_colmap(len(self.header_rows[0][1]))
+                self.colmap = build_colmap(self.layout, self.version, self.header_rows,
+                                           len(self.header_rows[0][1]), self.out.problems)
                 self.in_header = False
             if not has_number and not labels and not (
                 self.layout.kind == "single_row" and self.colmap is not None
@@ -488,11 +127,14 @@ class TableMapper:
                 p in cols for p in range(j, j + w))]
             value_cells = [(j, w, c) for j, w, c in cells if any(
                 p in cols for p in range(j, j + w)) and c.origin[0] == r]
-            stray = [c for _, _, c in label_cells if _is_numberish(c.text)]
+            stray = [c for _, _, c in label_cells if is_numberish(c.text)]
             if stray:
                 cmap = None  # numbers outside the header's columns: the header is not aligned
+        surplus: list[tuple[Cell, str | None, str | None]] = []
         if cmap is None or not cmap.by_pos:
             label_cells, value_cells = self._split_unaligned(cells, r)
+            value_cells, surplus = cut_at_text_end(self.layout, self.version, self.doc_text,
+                                                   grid, r, value_cells)
         parts = [c.text for _, _, c in label_cells if c.text.strip()]
         row_label = " / ".join(p.strip() for p in parts)
         row_def: RowDef | None = None
@@ -501,7 +143,7 @@ class TableMapper:
             row_note = f"data row {self.data_rows} under a header that has one data row"
         elif self.layout.kind != "single_row":
             if parts:
-                row_def, row_note = self._match_row(parts)
+                row_def, row_note = self.rowctx.match(parts)  # type: ignore[union-attr]
                 if row_def is None and row_note is None:
                     row_note = "row label names no row"
             else:
@@ -531,7 +173,11 @@ class TableMapper:
             order, how = self._template_order(len(value_cells))
             for k, (_, _, c) in enumerate(value_cells):
                 placed.append((c, order[k] if order else None, how))
-        evidence = _row_text(row, r)
+        if self.layout.kind == "cells" and row_note is None and row_def is not None:
+            placed = damaged_header(self.layout, self.version, self.header_rows, placed,
+                                    row_def.id)
+        placed = drop_padding(placed + surplus)
+        evidence = row_text(row, r)
         if parts and is_glued(parts[0]):
             self._distrust_previous_row(parts[0])
         first_fact = len(self.out.facts)
@@ -566,9 +212,9 @@ class TableMapper:
 
     def _split_unaligned(self, cells: list, r: int) -> tuple[list, list]:
         """Label cells and value cells of a row whose columns the header does not give."""
-        own = [(j, w, c) for j, w, c in cells if c.origin[0] == r or not _is_valueish(c.text)]
+        own = [(j, w, c) for j, w, c in cells if c.origin[0] == r or not is_valueish(c.text)]
         k = len(own)
-        while k > 0 and _is_valueish(own[k - 1][2].text):
+        while k > 0 and is_valueish(own[k - 1][2].text):
             k -= 1
         labels, values = own[:k], own[k:]
         expected = self._expected_width()
@@ -730,8 +376,7 @@ def map_tables(
             continue
         if version is None:
             mapper.version = "v2021"  # layout identical; the facts carry version=None
-            mapper.rows = {r.id: r for r in layouts[tid].rows("v2021")}
-            mapper.children = {}
+            mapper.rowctx = RowContext(layouts[tid], "v2021")
         for seg in by_table[tid]:
             mapper.feed(seg.grid, seg.rows)
         if version is None:

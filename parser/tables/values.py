@@ -15,6 +15,7 @@ from functools import lru_cache
 from parser.model import Fact, Number
 from parser.numerals import CN_NUMERAL_CHARS, MAX_DIGITS, chinese_value
 from parser.tables.layout import blank_reads_zero, key_table, load_layouts
+from parser.tables.stat_layout import TABLE_ID as STATISTICS_TABLE
 
 BLANK_CHARS = " \t\r\n\u3000\u00a0\u200b\ufeff"
 DASHES = {"-", "--", "—", "——", "–", "―", "─", "/", "\\", "无", "－", "／", "…", "……"}
@@ -125,12 +126,17 @@ def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str,
       a total is a report's figure only where the report prints it. Its sum of the three
       sub-rows is given in the notes, for a reader (and the archive's headline view, which
       sums the sub-rows itself).
+    - a statistics-table (统计表) cell gives its `legacy.*` key a value only where it prints
+      one: its keys are the prose's keys too, and an empty cell must not erase what the
+      prose states (prose and table are compared by the checks, not merged).
     """
     layouts = load_layouts()
     values: dict[str, Number | None] = {}
     notes: dict[str, str] = {}
     for f in facts:
         if f.method != "table" or f.key is None:
+            continue
+        if f.table == STATISTICS_TABLE and f.status not in ("value", "zero_word"):
             continue
         table = f.table or key_table(f.key)
         if f.status in ("value", "zero_word"):
