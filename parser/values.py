@@ -2,7 +2,8 @@
 
 Prose facts give the first value stated for a key; a later different value is noted, not
 used. Table cells come from parser.tables.values, which knows where the template lets a
-blank cell read as zero.
+blank cell read as zero; a table's number wins over the prose's (the prose_vs_table check
+records any difference), but a cell with no number leaves the prose's figure standing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ def build_values(facts: list[Fact]) -> tuple[dict[str, Any], dict[str, str]]:
     table_facts = [f for f in facts if f.method == "table"]
     if table_facts:
         t_values, t_notes = table_values(table_facts)
-        values.update(t_values)
-        notes.update(t_notes)
+        for key, value in t_values.items():
+            if value is None and values.get(key) is not None:
+                # A blank or dash cell states nothing; the prose's figure stands.
+                notes[key] = f"the table's cell holds no number ({t_notes.get(key, 'blank')}); " \
+                             "the prose states it"
+                continue
+            values[key] = value
+            if key in t_notes:
+                notes[key] = t_notes[key]
     return values, notes
