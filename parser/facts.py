@@ -33,6 +33,7 @@ from parser.keyrules import (
     echo_rules,
     keys_for,
     label_rules,
+    valid_keys,
     zero_rules,
 )
 from parser.labels import clean_label
@@ -53,16 +54,28 @@ __all__ = ["extract_facts", "label_rules", "zero_rules"]
 
 _COORDINATOR = re.compile(r"以及|[、和及与或]")
 # Cumulative words: 历年累计 and its kin always; 截至/截止 for stocks of disclosed information.
-_CUMULATIVE = re.compile(r"历年|累计至今|迄今|至今|以来累计|自\d{4}年以来|运行以来|开通以来")
+_CUMULATIVE = re.compile(
+    r"历年|累计至今|迄今|至今|以来累计|自\d{4}年.{0,12}以来|实施以来|运行以来|开通以来|近[二三四五六七八九十\d]年"
+)
 _AS_OF = re.compile(r"截至|截止|截至目前|截止目前")
 _RUNNING_TOTAL = re.compile(r"累计")
-_YEAR_SCOPE = re.compile(r"(?:19|20)\d{2}\s?年|全年|本年|今年|年内|一年来|年度")
+_YEAR_SCOPE = re.compile(r"全年|本年|今年|年内|一年来|本年度")  # and the report year itself
+_YEAR = re.compile(r"((?:19|20)\d{2})\s?年")
+# Words of the label itself that restrict a figure to the year ("其中2016年新增…386条"),
+# whatever a 截至 or 累计 earlier in the statement says.
+_ANNUAL_LABEL = re.compile(r"新增|全年|本年|今年|年内|当年")
 _CHANGE_BEFORE = re.compile(r"(?:增加|增长|减少|下降|提高|上升|增|减|多|少)了?$")
 _OTHER_YEAR_WORDS = re.compile(r"上年|去年|上一年|前年|上年度")
 _YEAR_IN_LABEL = re.compile(r"((?:19|20)\d{2})\s?年")
 _STOCK_KEYS = ("legacy.active.",)
 _NEGATION = re.compile(r"[未无不没免0零]")  # every zero phrase denies something
 _DIGIT = re.compile(r"\d")
+# Keys that count everything of a kind: in a coordination they are not one more category.
+_TOTALS = frozenset({
+    "applications.new.total", "results.total.total", "legacy.apply.received.total",
+    "legacy.apply.replies.total", "legacy.active.total",
+})
+_SHORT = 24  # characters: a heading cut off as a sentence of its own
 _DOC_END_MARKS = "。；;！!？?）)」”\"'|"
 _SIGNED_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 
@@ -182,20 +195,33 @@ def _read(
     for mark in ("。", "！", "？", "!", "?"):
         if mark in statement:
             statement = statement[statement.rfind(mark) + 1 :]
-    running = "累计" in before and not _YEAR_SCOPE.search(near.split("累计")[0])
+    running = "累计" in before and not _in_year(near.split("累计")[0], report_year)
     other_year = bool(_OTHER_YEAR_WORDS.search(before))
     if report_year and "年" in before:
         other_year |= any(int(y) != report_year for y in _YEAR_IN_LABEL.findall(before))
+    cumulative = running or bool(_CUMULATIVE.search(statement))
+    stock_only = bool(_AS_OF.search(statement))
+    if (cumulative or stock_only) and not re.search(r"历年|累计", before) and (
+        _ANNUAL_LABEL.search(before) or (report_year and f"{report_year}年" in before)
+    ):
+        cumulative = stock_only = False  # "截至…累计2,117条，其中2016年新增…386条"
     return _Reading(
         label=f"{before}□{after}",
         context=earlier + near + after,
         near=near,
         approx=is_approximate(view, m),
-        cumulative=running or bool(_CUMULATIVE.search(statement)),
-        stock_only=bool(_AS_OF.search(statement)),
+        cumulative=cumulative,
+        stock_only=stock_only,
         change=bool(_CHANGE_BEFORE.search(before)),
         other_year=other_year,
     )
+
+
+def _in_year(text: str, report_year: int | None) -> bool:
+    """Does `text` restrict what follows to the report year (2013年, 全年, 本年度…)?"""
+    if _YEAR_SCOPE.search(text):
+        return True
+    return report_year is not None and any(int(y) == report_year for y in _YEAR.findall(text))
 
 
 def _keys(
@@ -233,15 +259,40 @@ def _coordinated(r: _Reading, unit, value, kwargs) -> tuple[str, ...] | None:
     if len(parts) < 2:
         return None
     found: list[str] = []
-    for part in parts:
-        for key in keys_for(f"{part}□{after}", unit, value, **kwargs):
+    for i, part in enumerate(parts):
+        keys = _part_keys(part, after, unit, value, kwargs)
+        if not keys and i < len(parts) - 1:
+            # "行政处罚、行政强制处理决定各0件": the last part's words belong to every part
+            keys = _part_keys(part + parts[-1], after, unit, value, kwargs)
+        for key in keys:
             if key not in found:
                 found.append(key)
+    # "属于信访举报投诉类申请、已转相关部门办理的4件": 办理 is not another category beside the
+    # petitions; a total is dropped where a key of its own family names the category.
+    families = {_family(k) for k in found if k.removesuffix(SOLE_MARK) not in _TOTALS}
+    found = [k for k in found
+             if k.removesuffix(SOLE_MARK) not in _TOTALS or _family(k) not in families]
     if len({k.removesuffix(SOLE_MARK) for k in found}) < 2:
         return None
     if value == 0 or before.endswith("各"):
         return tuple(k.removesuffix(SOLE_MARK) for k in found)
     return ()
+
+
+def _family(key: str) -> str:
+    """results.total.total and results.not_processed.petition.total are one family."""
+    parts = key.split(".")
+    return ".".join(parts[:2]) if parts[0] == "legacy" else parts[0]
+
+
+def _part_keys(part: str, after: str, unit, value, kwargs) -> tuple[str, ...]:
+    keys = keys_for(f"{part}□{after}", unit, value, **kwargs)
+    if not keys and value == 0:
+        # A zero shared by things counted in different units ("收费及减免、行政复议…件数均为0")
+        # is a zero of each: try the part in the units its rules count in.
+        for other in ("元", "件", "条", "人次"):
+            keys = keys or keys_for(f"{part}□{after}", other, value, **kwargs)
+    return keys
 
 
 def _implied_unit(label: str) -> str | None:
@@ -268,15 +319,18 @@ def extract_facts(
     outline = _Outline(sections)
     open_end = _open_end(view)
     facts: list[Fact] = []
-    previous_end = 0
+    starts = [0, 0]  # where the last two sentences of some length started
     for span in _prose_sentences(text, view, sections, skip or []):
-        previous_start, previous_end = previous_end, span.start
+        previous_start = starts[-1]
+        if span.end - span.start > _SHORT:  # a heading alone is no sentence of context
+            starts = [starts[-1], span.start]
         # What a rule's context may see: this paragraph or the previous sentence, whichever
         # starts earlier, and never more than 200 characters back.
         paragraph_start = view.rfind("\n", 0, span.start) + 1
         context_start = max(span.start - 200, min(previous_start, paragraph_start))
         evidence = text[span.start : span.end].strip()
         earlier = SPACE.sub("", view[context_start : span.start])
+        parts: set[int] = set()
         sentence_facts: list[Fact] = []
         i = bisect.bisect_right(heading_ends, span.end)
         floor = heading_ends[i - 1] if i and heading_ends[i - 1] >= span.start else span.start
@@ -290,6 +344,8 @@ def extract_facts(
             floor = m.end()
             top = outline.at(m.start())
             reading = _read(view, span, m, before, after, report_year, earlier)
+            if before.startswith("其中"):
+                parts.add(m.start())
             keys, why_not = _keys(reading, unit, value, era, top.key if top else None)
             if keys and "累计" in before and any(f.key in keys for f in sentence_facts):
                 # "共主动公开信息222条，累计主动公开信息2382条": the year's figure came first
@@ -317,12 +373,12 @@ def extract_facts(
                 sentence_facts.append(
                     Fact(**{**base.__dict__, "key": key, "value": val, "unit": unit_out or unit})
                 )
-        sentence_facts = _ambiguous(sentence_facts)
+        sentence_facts = _ambiguous(sentence_facts, parts)
         clauses = spans(CLAUSE_END, view, span.start, span.end)
         sentence_facts.extend(_zero_facts(
             text, view, span, clauses, outline, evidence, sentence_facts, era, open_end
         ))
-        if any(f.key for f in sentence_facts):
+        if sentence_facts:
             sentence_facts.extend(
                 _echo_facts(text, view, clauses, evidence, sentence_facts, era)
             )
@@ -340,8 +396,9 @@ def _open_end(view: str) -> int:
     return last
 
 
-def _ambiguous(facts: list[Fact]) -> list[Fact]:
-    """A key given two different values in one sentence is kept by neither."""
+def _ambiguous(facts: list[Fact], parts: set[int]) -> list[Fact]:
+    """A key given two different values in one sentence is kept by neither, unless the later
+    ones are parts (`parts`: offsets of numbers introduced by 其中), which lose it instead."""
     values: dict[str, set] = {}
     for f in facts:
         if f.key:
@@ -349,6 +406,20 @@ def _ambiguous(facts: list[Fact]) -> list[Fact]:
     clash = {k for k, v in values.items() if len(v) > 1}
     if not clash:
         return facts
+    firsts = {}
+    for f in facts:
+        if f.key in clash:
+            firsts.setdefault(f.key, f)
+    for key in list(clash):
+        later = [f for f in facts if f.key == key and f is not firsts[key]]
+        if all(f.start in parts or f.value == firsts[key].value for f in later):
+            # "复议2件，其中1件被撤销": a part after 其中 is not a second total; it loses the key
+            for f in later:
+                if f.value != firsts[key].value:
+                    f.key, f.note = None, f"a part (其中) of {key} {firsts[key].value}: no key"
+            clash.discard(key)
+    if not clash:
+        return _dedupe(facts)
     out: list[Fact] = []
     seen: set[tuple[int, str]] = set()
     for f in facts:
@@ -362,6 +433,18 @@ def _ambiguous(facts: list[Fact]) -> list[Fact]:
                                 "ambiguous, no key"})
             if any(o.start == f.start and o.key is None for o in out):
                 continue
+        out.append(f)
+    return out
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    """One unkeyed fact per number where several keyed copies of it lost their keys."""
+    out, seen = [], set()
+    for f in facts:
+        if f.key is None:
+            if f.start in seen:
+                continue
+            seen.add(f.start)
         out.append(f)
     return out
 
@@ -444,7 +527,7 @@ def _echo_facts(
 ) -> Iterator[Fact]:
     """A clause without a number that says what all of the count before it were:
     "收到申请5件，均为自然人申请" states 5 natural-person requests."""
-    counts = [f for f in found if f.key and f.status == "value" and f.unit != "%"]
+    counts = [f for f in found if f.status == "value" and f.unit != "%" and f.value is not None]
     if not counts:
         return
     have = {f.key for f in found if f.key}
@@ -456,8 +539,12 @@ def _echo_facts(
         if not before:
             continue
         for rule in echo_rules(era):
-            count = next((f for f in reversed(before) if f.key == rule.of_key), None)
-            if count is None or rule.key in have:
+            if rule.of_label is not None:  # the count right before: "不予处理4件（均为信访…）"
+                last = before[-1]
+                count = last if rule.of_label.search(last.label) else None
+            else:
+                count = next((f for f in reversed(before) if f.key == rule.of_key), None)
+            if count is None or rule.key in have or not valid_keys((rule.key,), era):
                 continue
             m = rule.pattern.search(view[a:b])
             if not m or (rule.exclude and rule.exclude.search(view[a:b])):

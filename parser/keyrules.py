@@ -131,7 +131,8 @@ def zero_rules(era: str | None = None) -> tuple[ZeroRule, ...]:
 class EchoRule:
     """A clause without a number of its own that says what all of a count were."""
 
-    of_key: str
+    of_key: str  # the count's key, anywhere before the clause in the sentence; or
+    of_label: re.Pattern[str] | None  # the label of the count right before the clause
     pattern: re.Pattern[str]
     exclude: re.Pattern[str] | None
     key: str
@@ -143,6 +144,7 @@ def echo_rules(era: str | None = None) -> tuple[EchoRule, ...]:
     rules = tuple(
         EchoRule(
             of_key=r["of_key"],
+            of_label=_opt(r["of_label"]),
             pattern=re.compile(r["pattern"]),
             exclude=_opt(r["exclude"]),
             key=r["key"],

@@ -87,7 +87,12 @@ def quantities(view: str, s: Span) -> Iterator[re.Match[str]]:
             continue
         if "第" in before and _CITATION_BEFORE.search(before):
             continue  # 第9至12条: an article cited, not 12 of anything
-        if num[0] in CN_NUMERAL_CHARS and (num in _LONE_WORDS or num[0] in "万亿千百" or not unit):
+        stated_zero = num == "零" and not unit and _EXPLICIT_ZERO_BEFORE.search(before)
+        if (
+            num[0] in CN_NUMERAL_CHARS
+            and (num in _LONE_WORDS or num[0] in "万亿千百" or not unit)
+            and not stated_zero  # "件数为零" states a zero
+        ):
             continue
         if not unit:
             # A bare number counts only as an explicit total: 件数为0, 总数是12.
@@ -140,5 +145,6 @@ def label_context(view: str, s: Span, num_start: int, num_end: int, floor: int) 
         after_end = after_end if after_end >= 0 else digit.start()
     # Line breaks and spaces inside a clause are layout (PDF lines, "商业 企业"), not words.
     before = SPACE.sub("", view[max(before_start, end - MAX_LABEL) : end] + bracket)
+    before = before.lstrip("、")  # "予以公开6件、部分公开1件": the 、 only separates the items
     after = SPACE.sub("", view[num_end : min(after_end, num_end + MAX_LABEL)])
     return before, after

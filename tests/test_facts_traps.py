@@ -178,3 +178,73 @@ def test_a_heading_inline_with_its_text():
         ("legacy.litigation.total", 0, "五"),
         ("legacy.complaints.total", 0, "五"),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("2009年，共主动公开政府信息1846条，其中通过县政府门户网站公开1520条，通过《河阳政报》公开"
+         "86条，通过公开栏等其他方式公开240条。", 2009,
+         {"legacy.active.total": 1846, "legacy.active.via.website": 1520,
+          "legacy.active.via.gazette": 86, "legacy.active.via.other": 240}),
+        ("全年发生因政府信息公开申请行政复议1件，提起行政诉讼1件，均未被纠错。", 2012,
+         {"legacy.review.total": 1, "legacy.litigation.total": 1,
+          "legacy.review.corrected": 0, "legacy.litigation.corrected": 0}),
+        ("三、依申请公开政府信息情况\n本年度我乡依申请公开政府信息件数为零。", 2013,
+         {"legacy.apply.received.total": 0}),
+        ("截至2016年12月31日，本局累计主动公开政府信息2,117条，其中2016年新增主动公开政府信息"
+         "386条。", 2016, {"legacy.active.total": 386}),
+        ("三、依申请公开情况\n自2008年《条例》实施以来，我局累计受理政府信息公开申请43件。2015年"
+         "受理5件，其中信函申请1件、当面申请4件。", 2015,
+         {"legacy.apply.received.total": 5, "legacy.apply.received.letter": 1,
+          "legacy.apply.received.in_person": 4}),
+        ("上述21件申请均已在规定时限内答复完毕，其中同意公开15件，告知通过其他途径办理4件。", 2010,
+         {"legacy.apply.replies.total": 21, "legacy.apply.replies.disclosed": 15,
+          "legacy.apply.replies.other_channel": 4}),
+        ("三 依申请公开、收费及减免、复议诉讼情况\n本年度依申请公开、收费及减免、行政复议、行政诉讼、"
+         "申诉件数均为0。\n", 2018,
+         {"legacy.apply.received.total": 0, "legacy.fees.amount_yuan": 0,
+          "legacy.fees.waived_yuan": 0, "legacy.review.total": 0, "legacy.litigation.total": 0,
+          "legacy.complaints.total": 0}),
+        ("本年度我局被申请行政复议2件，其中1件被复议机关撤销原答复、责令重新答复。", 2014,
+         {"legacy.review.total": 2, "legacy.review.corrected": 1}),
+    ],
+)
+def test_legacy_phrasings_of_other_reports(text, year, expected):
+    assert keyed(text, year=year) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（二）依申请公开。全年新收政府信息公开申请28件。办结29件，其中：无法提供8件，均为本机关"
+         "不掌握相关政府信息；不予处理2件。",
+         {"applications.new.total": 28, "results.total.total": 29,
+          "results.unavailable.not_held.total": 8}),
+        ("本年新收政府信息公开申请73件，全年办结73件，其中不予处理4件（均为信访举报投诉类申请），"
+         "其他处理3件（均为申请人无正当理由逾期不补正）。",
+         {"applications.new.total": 73, "results.total.total": 73,
+          "results.not_processed.petition.total": 4, "results.other.total.total": 3,
+          "results.other.no_correction.total": 3}),
+        ("因政府信息公开工作被提起行政诉讼4件，均为未经复议直接起诉，其中结果维持2件、其他结果1件、"
+         "尚未审结1件。",
+         {"litigation.direct.total": 4, "litigation.direct.upheld": 2,
+          "litigation.direct.other": 1, "litigation.direct.pending": 1}),
+        ("（一）主动公开。本年制发行政规范性文件3件，废止1件，现行有效12件；全年作出行政许可决定"
+         "316件，未实施行政强制。",
+         {"active.normative_docs.issued": 3, "active.normative_docs.repealed": 1,
+          "active.normative_docs.in_force": 12, "active.licensing.decisions": 316,
+          "active.coercion.decisions": 0}),
+        ("全年新收政府信息公开申请60件，办理结果中，予以公开31件，其他处理7件（逾期不补正3件，"
+         "其他4件）。",
+         {"applications.new.total": 60, "results.disclosed.total": 31,
+          "results.other.total.total": 7, "results.other.no_correction.total": 3,
+          "results.other.other.total": 4}),
+        ("全年未收到政府信息公开申请，亦无上年结转申请。",
+         {"applications.new.total": 0, "applications.carried_over.total": 0}),
+        ("县政府本级收到政府信息公开申请58件，比上年多9件，全县各部门、乡镇合计另受理申请158件。",
+         {"applications.new.total": 58}),
+    ],
+)
+def test_standard_phrasings_of_other_reports(text, expected):
+    assert keyed(text, era="v2021", year=2022) == expected

@@ -93,3 +93,16 @@ def test_pipe_rows_with_a_damaged_header_and_a_row_cut_by_the_end_of_the_text() 
     assert not [k for k in result.values if k.startswith("results.withheld.law_prohibited")]
     [check] = [c for c in result.checks if c.rule == "table.unplaced_cells" and "三" in c.detail]
     assert not check.ok
+
+
+def test_a_text_that_stops_in_a_number_does_not_place_it():
+    """An excerpt cut at a byte limit may have cut the last number ("行政许可 | 1" of 1270)."""
+    from parser.pipeline import parse_bytes
+
+    head = ("二、主动公开政府信息情况\n第二十条第（五）项\n信息内容 | 本年处理决定数量\n"
+            "行政许可 | 1")
+    cut = parse_bytes(head.encode("utf-8"), "cut.txt")
+    assert "active.licensing.decisions" not in cut.values
+    assert any(c.rule == "table.unplaced_cells" and not c.ok for c in cut.checks)
+    whole = parse_bytes((head + "270\n第二十条第（六）项\n").encode("utf-8"), "whole.txt")
+    assert whole.values["active.licensing.decisions"] == 1270

@@ -160,7 +160,7 @@ HEADER3 = ("三、收到和处理政府信息公开申请情况申请人情况�
 
 def test_row_without_a_deciding_rule_is_reported_not_guessed() -> None:
     # "101000011" adds up as 10,1,0,0,0,0,11 and 1,0,10,0,0,0,11; no other row decides
-    text = HEADER3 + "一、本年新收政府信息公开申请数量101000011二、上年结转政府信息公开申请数量0000000"
+    text = HEADER3 + "一、本年新收政府信息公开申请数量101000011二、上年结转政府信息公开申请数量0000000\n"
     facts, checks = extract_tables(_doc(text), [])
     assert [f.value for f in facts if f.key and f.key.startswith("applications.carried_over")] \
         == [0] * 7

@@ -120,6 +120,18 @@ def _statistics(doc: Document) -> tuple[list[StatResult], str | None]:
         return [], f"statistics table reader failed: {type(exc).__name__}: {exc}"
 
 
+def _distrust_the_last_number(doc: Document, facts: list[Fact]) -> None:
+    """A text that stops in the middle of a table row, right after a digit, may have cut that
+    number ("行政许可 | 1" of "行政许可 | 1270"): the cell it ends in is not placed."""
+    if doc.kind != "text" or not doc.raw.rstrip(" \t\u3000")[-1:].isdigit():
+        return
+    end = len(doc.text.rstrip())
+    for f in facts:
+        if f.key is not None and f.status == "value" and f.end >= end:
+            f.key = None
+            f.note = "the text ends in this number: it may be cut short, so it is not placed"
+
+
 def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], list[Check]]:
     """Facts for every cell of tables 二/三/四 and of legacy statistics tables (统计表), and
     the integrity checks over them.
@@ -131,6 +143,8 @@ def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], 
     del sections
     errors: list[str] = []
     tables = find_tables(doc, errors)
+    for mt in tables:
+        _distrust_the_last_number(doc, mt.facts)
     facts: list[Fact] = [f for mt in tables for f in mt.facts]
     checks: list[Check] = []
     layouts = load_layouts()

@@ -192,6 +192,8 @@ class TableMapper:
             elif row_note:
                 note = row_note
             col_label = (cmap.printed[cid] if cmap is not None and cid in cmap.printed
+                         else self.colmap.printed[cid]  # the block's header: its unit counts
+                         if self.colmap is not None and cid in self.colmap.printed
                          else self._default_col_label(cid))
             self._emit(grid, cell, key, row_label, col_label or "", evidence, note,
                        key_ok=key is not None)

@@ -72,8 +72,9 @@ def grids_from_rows(rows: list[Row]) -> list[Grid]:
     grids = []
     for g in groups:
         data = [r for r in g if r.values]
-        if not data or (max(_data(r) for r in data) < 2 and len(data) < 2):
-            continue
+        if not data or (max(_data(r) for r in data) < 2 and len(data) < 2
+                        and not any(r.values is None for r in g)):
+            continue  # one number alone, with no header row above it: no table
         if len(data) == 1 and not any(r.values is None for r in g):
             continue  # one row alone: no table context
         if not any(any(r.labels) for r in g):
