@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from archive import evidence
+
 HEADLINE_FILE = "headline.toml"
 
 
@@ -22,6 +24,13 @@ class Column:
     legacy: str | None
     sum: bool
     description: str
+    label_zh: str = ""
+    description_zh: str = ""
+
+    @property
+    def evidence_name(self) -> str:
+        """The column beside it that holds its evidence."""
+        return f"{self.name}_evidence"
 
 
 @cache
@@ -36,6 +45,8 @@ def columns() -> tuple[Column, ...]:
             legacy=c.get("legacy"),
             sum=bool(c.get("sum", False)),
             description=c["description"],
+            label_zh=c.get("label_zh", ""),
+            description_zh=c.get("description_zh", ""),
         )
         for c in data["column"]
     )
@@ -66,8 +77,33 @@ def _standard_expr(col: Column) -> str | None:
     return _v(col.keys[0])
 
 
+def _evidence_expr(col: Column) -> str:
+    """Evidence of the column's value: the standard key's fact(s) when the standard value is
+    there, else the legacy key's (the same choice as the value's coalesce)."""
+    def ev(key: str) -> str:
+        return evidence.value_evidence("r.id", f"'{key}'", _v(key),
+                                       _v(key).replace("select value", "select note"))
+    std = None
+    if col.keys:
+        std = (" || '；' || ".join(ev(k) for k in col.keys) if col.sum else ev(col.keys[0]))
+    leg = ev(col.legacy) if col.legacy else None
+    if std and leg:
+        return f"case when {_standard_expr(col)} is not null then {std} else {leg} end"
+    if std:
+        return f"case when {_standard_expr(col)} is not null then {std} end"
+    return f"case when {_v(col.legacy)} is not null then {leg} end"
+
+
+def value_columns() -> list[str]:
+    """The view's columns without the evidence (what the headline_values summary stores)."""
+    return ["report_id", "report_key", "publisher_id", "publisher", "level", "division_code",
+            "province", "city", "county", "report_year", "era", "values_era",
+            *[c.name for c in columns()]]
+
+
 def view_sql() -> str:
-    """SQL of the `report_values` view (standard value first, legacy only where equivalent).
+    """SQL of the `report_values` view (standard value first, legacy only where equivalent),
+    each headline column followed by its evidence (`<name>_evidence`).
 
     Each cell is a correlated lookup by (report_id, key) rather than a pivot of the whole
     values table, so a query that selects a few reports reads only their values.
@@ -78,6 +114,7 @@ def view_sql() -> str:
         parts = [p for p in (std, _v(col.legacy) if col.legacy else None) if p]
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
         cols.append(f"{expr} as {col.name}")
+        cols.append(f"{_evidence_expr(col)} as {col.evidence_name}")
     std_keys = ", ".join(f"'{k}'" for k in sorted({k for c in columns() for k in c.keys}))
     legacy_keys = ", ".join(f"'{k}'" for k in sorted({c.legacy for c in columns() if c.legacy}))
     # Which family of keys the row's headline values come from: the table era when any
