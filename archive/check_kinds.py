@@ -58,7 +58,8 @@ def rule(name: str) -> Rule:
     if found is not None:
         return found
     return Rule(name, DEFAULT_KIND, f"未分类的检查（{name}）",
-                "本档案尚未说明这项检查的含义：{detail}", classified=False)
+                f"本档案尚未说明这项检查（{name}）的含义。原始说明：{{detail}}；涉及的数字：{{numbers}}",
+                classified=False)
 
 
 _EQUAL = re.compile(r"^(?P<what>[^:]+): .*? = (?P<left>-?[\d.]+) [=≠] .*? = (?P<right>-?[\d.]+)$")
@@ -70,12 +71,18 @@ _COUNT = re.compile(r"(?P<n>\d+) cell\(s\) not placed|(?P<m>\d+) of (?P<e>\d+) c
                     r"|^(?P<k>\d+) check")
 
 
+GROUP_ZH = {"review": "行政复议", "litigation.direct": "行政诉讼（未经复议直接起诉）",
+            "litigation.after_review": "行政诉讼（复议后起诉）"}
+
+
 def _what_zh(what: str) -> str:
     kind, _, name = what.partition(" ")
     if kind == "column":
         return f"“{COLUMN_ZH.get(name, name)}”列"
-    if kind in ("row", "group"):
-        return f"{'行' if kind == 'row' else '组'} {name}"
+    if kind == "group":
+        return GROUP_ZH.get(name, name)
+    if kind == "row":
+        return f"{name} 行"
     return what
 
 

@@ -53,6 +53,11 @@ def template_vars() -> dict:
         doc = docs.get(name)
         return doc["description"] if doc else ""
 
+    def crumb_zh(label: str) -> str:
+        if label == "home":
+            return "首页"
+        return docs[label].get("title", label) if label in docs else f"档案库 {label}"
+
     def lookup_zh(key: str, display: str) -> str:
         return LOOKUPS_ZH.get(key, display)
 
@@ -60,7 +65,7 @@ def template_vars() -> dict:
         return PARAMS_ZH.get(name, col_zh(name))
 
     return {"col_zh": col_zh, "table_title": table_title, "table_description":
-            table_description, "lookup_zh": lookup_zh, "param_zh": param_zh,
+            table_description, "lookup_zh": lookup_zh, "param_zh": param_zh, "crumb_zh": crumb_zh,
             "excel_csv": excel.excel_url}
 
 
