@@ -1,6 +1,6 @@
 """SQL that puts a value's evidence beside it: the sentence it was read from, or for a table
 cell "表三：row label × column label = printed number", and a link to the report page at that
-fact (`/-/xxgk/report/<id>?fact=<seq>#fact-<seq>`, where the page highlights it).
+fact (`/-/xxgk/report/<id>?fact=<seq>#xxgk-highlight`, where the page highlights it).
 
 A value of `report_indicator_values` comes from one fact of its report with the same key (the
 first stated; table over prose) or was derived from several (its `note` says how). The fact is
@@ -38,7 +38,7 @@ def fact_seq(report: str, key: str, value: str | None = None) -> str:
 def link(report: str, seq: str) -> str:
     """Path of the report page at a fact (or at its top when `seq` is null)."""
     return (
-        f"'{REPORT_PATH}' || {report} || coalesce('?fact=' || {seq} || '#fact-' || {seq}, '')"
+        f"'{REPORT_PATH}' || {report} || coalesce('?fact=' || {seq} || '#xxgk-highlight', '')"
     )
 
 

@@ -147,7 +147,10 @@ def metadata(db_name: str) -> dict[str, Any]:
                 "description_html": None,
                 "description": DESCRIPTION + "指标定义见“指标”表与 docs/journalists.md。",
                 "tables": tables,
-                "queries": _yaml("queries.yaml"),
+                # a reader sees the question, its parameters and the answer; the SQL is one
+                # click away (显示 SQL)
+                "queries": {name: {**q, "hide_sql": True}
+                            for name, q in _yaml("queries.yaml").items()},
             }
         },
         "plugins": {"xxgk": {"database": db_name}},
