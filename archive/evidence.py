@@ -10,6 +10,7 @@ found by index (`facts (key, report_id)`), so a query pays one short lookup per 
 from __future__ import annotations
 
 REPORT_PATH = "/-/xxgk/report/"
+SEQ_SPAN = 10_000_000  # above any fact seq of one report
 
 
 def fact_text(f: str = "f") -> str:
@@ -22,17 +23,16 @@ def fact_text(f: str = "f") -> str:
     )
 
 
-def fact_seq(report: str, key: str, value: str | None = None) -> str:
-    """The seq of the fact a value (of `key` in `report`) was read from, or of the first fact
-    with that key (a blank cell, a dash) when there is no value."""
-    # (SQLite resolves a subquery's ORDER BY without the outer query's columns: the value
-    # match is a WHERE of its own, then any fact with the key.)
-    def pick(extra: str) -> str:
-        return (f"(select f0.seq from facts f0 where f0.key = {key} and f0.report_id = {report}"
-                f"{extra} order by f0.method = 'table' desc, f0.seq limit 1)")
-    if value is None:
-        return pick("")
-    return f"coalesce({pick(f' and f0.value = {value}')}, {pick('')})"
+def fact_seq(report: str, key: str, stated: bool = True) -> str:
+    """The seq of the fact a value of `key` in `report` was read from: the values' own rule
+    (a table cell before prose, then the first stated), among facts with a number when
+    `stated`, else any fact with the key (a blank cell, a dash).
+
+    An aggregate, not ORDER BY … LIMIT 1: a sorter per lookup cost ~30 µs, and a wide view
+    makes dozens of lookups per row (report_values: 23 → 5 ms for 16 rows)."""
+    having = " and f0.value is not null" if stated else ""
+    return (f"(select min((f0.method is not 'table') * {SEQ_SPAN} + f0.seq) % {SEQ_SPAN}"
+            f" from facts f0 where f0.key = {key} and f0.report_id = {report}{having})")
 
 
 def link(report: str, seq: str) -> str:
@@ -42,10 +42,10 @@ def link(report: str, seq: str) -> str:
     )
 
 
-def value_evidence(report: str, key: str, value: str, note: str | None = None) -> str:
-    """Evidence text of one value: its fact, else the note on how it was derived."""
+def value_evidence(report: str, key: str, note: str | None = None) -> str:
+    """Evidence text of a stated value: its fact, else the note on how it was derived."""
     text = (f"(select {fact_text('f1')} from facts f1 where f1.report_id = {report}"
-            f" and f1.seq = {fact_seq(report, key, value)})")
+            f" and f1.seq = {fact_seq(report, key)})")
     if note:
         text = f"coalesce({text}, '由其他数字推算：' || {note})"
     return text

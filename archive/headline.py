@@ -81,7 +81,7 @@ def _evidence_expr(col: Column) -> str:
     """Evidence of the column's value: the standard key's fact(s) when the standard value is
     there, else the legacy key's (the same choice as the value's coalesce)."""
     def ev(key: str) -> str:
-        return evidence.value_evidence("r.id", f"'{key}'", _v(key),
+        return evidence.value_evidence("r.id", f"'{key}'",
                                        _v(key).replace("select value", "select note"))
     std = None
     if col.keys:

@@ -301,7 +301,8 @@ join reports r on r.id = v.report_id
 left join publishers p on p.id = r.publisher_id
 left join indicators i on i.key = v.key
 left join facts f on f.report_id = v.report_id
-  and f.seq = {evidence.fact_seq('v.report_id', 'v.key', 'v.value')}
+  and f.seq = coalesce({evidence.fact_seq('v.report_id', 'v.key')},
+    {evidence.fact_seq('v.report_id', 'v.key', stated=False)})
 """,
     # Every name of a publisher: canonical, as printed in reports, from the alias table.
     "publisher_identity": """
