@@ -81,17 +81,16 @@ def _evidence_expr(col: Column) -> str:
     """Evidence of the column's value: the standard key's fact(s) when the standard value is
     there, else the legacy key's (the same choice as the value's coalesce)."""
     def ev(key: str) -> str:
-        return evidence.value_evidence("r.id", f"'{key}'",
-                                       _v(key).replace("select value", "select note"))
+        note = (f"(select note from report_indicator_values where report_id = r.id and key = "
+                f"'{key}' and value is not null)")  # a blank cell has a note and no value
+        return evidence.value_evidence("r.id", f"'{key}'", note)
     std = None
     if col.keys:
         std = (" || '；' || ".join(ev(k) for k in col.keys) if col.sum else ev(col.keys[0]))
     leg = ev(col.legacy) if col.legacy else None
-    if std and leg:
-        return f"case when {_standard_expr(col)} is not null then {std} else {leg} end"
-    if std:
-        return f"case when {_standard_expr(col)} is not null then {std} end"
-    return f"case when {_v(col.legacy)} is not null then {leg} end"
+    # An evidence is null exactly when its value is (a fact with a number, else the value's
+    # note), so coalesce makes the value's own choice without repeating its lookups.
+    return f"coalesce({std}, {leg})" if std and leg else (std or leg or "null")
 
 
 def value_columns() -> list[str]:

@@ -294,7 +294,8 @@ where c.ok = 0
     "indicator_values": f"""
 select v.report_id, p.name as publisher, r.report_year, r.era, v.key, i.label_zh, v.value,
   i.unit, v.note,
-  coalesce({evidence.fact_text('f')}, '由其他数字推算：' || v.note) as evidence,
+  coalesce({evidence.fact_text('f')}, case when v.value is null then '未载明：'
+    else '由其他数字推算：' end || v.note) as evidence,
   {evidence.link('v.report_id', 'f.seq')} as fact_link
 from report_indicator_values v
 join reports r on r.id = v.report_id

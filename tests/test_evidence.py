@@ -66,6 +66,8 @@ def test_every_headline_value_has_its_evidence(path):
             if r[col.name] is not None:
                 n += 1
                 assert r[col.evidence_name], (r["report_key"], col.name)
+            else:  # no evidence for a value that is not there
+                assert r[col.evidence_name] is None, (r["report_key"], col.name)
     assert n > 100
 
 
