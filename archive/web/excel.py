@@ -4,6 +4,7 @@
   most newsrooms use, reads a CSV without one in the system code page and shows mojibake for
   Chinese. Every CSV link on the pages has an "Excel 用" twin with `_bom=1`; the plain CSV
   stays as it was for programs.
+- The pages of views too large to count (UNCOUNTED_VIEWS) skip the count unless asked.
 - The reports table page hides the whole text column (`_nocol=text`) and lists the newest
   years first (`_sort_desc=report_year`) unless the reader chose columns or an order, or is
   searching (a sorted search reads every matching report's text first: docs/performance.md).
@@ -32,14 +33,24 @@ def _wants_bom(scope: dict) -> bool:
     return any(k == "_bom" and v not in ("", "0") for k, v in pairs)
 
 
+# Views whose row count is a scan of 10^7 rows at national size (indicator_values: 5 s at
+# 130,000 reports, docs/performance.md): their pages skip the count unless asked (&_count=1).
+UNCOUNTED_VIEWS = {"indicator_values"}
+
+
 def _reports_defaults(scope: dict, db_names: set[str]) -> bytes | None:
-    """The query string for the reports table page with its reading defaults, or None."""
+    """The query string for the reports table page with its reading defaults (and for the
+    uncounted views, _nocount=1), or None when nothing is added."""
     path = scope.get("path", "")
     parts = path.strip("/").split("/")
-    if len(parts) != 2 or parts[1] != "reports" or parts[0] not in db_names:
-        return None  # only the HTML page (reports.json / reports.csv keep every column)
     qs = scope.get("query_string") or b""
     keys = {k for k, _ in parse_qsl(qs.decode("latin-1"), keep_blank_values=True)}
+    if len(parts) == 2 and parts[0] in db_names and parts[1].split(".")[0] in UNCOUNTED_VIEWS:
+        if keys & {"_count", "_nocount"}:
+            return None
+        return (qs + b"&" if qs else b"") + b"_nocount=1"
+    if len(parts) != 2 or parts[1] != "reports" or parts[0] not in db_names:
+        return None  # only the HTML page (reports.json / reports.csv keep every column)
     extra = []
     if not keys & {"_col", "_nocol"}:
         extra.append("_nocol=text")
