@@ -39,7 +39,7 @@ from pathlib import Path
 import sqlite_utils
 
 import parser as parser_pkg
-from archive import publishers, search
+from archive import publishers, reference, search
 from archive.build_stats import BuildStats
 from archive.schema import VIEWS, ensure_schema
 from archive.store import get_bytes
@@ -141,6 +141,7 @@ def load_reference_tables(db: sqlite_utils.Database) -> None:
             _meta_set(db, "divisions_hash", _file_hash(src))
             _meta_set(db, "divisions_source", f"cpca {importlib.metadata.version('cpca')} "
                       "resources/adcodes.csv (GB/T 2260 codes)")
+    reference.load(db)  # check kinds, concordance, publisher aliases (archive/data)
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -635,7 +636,8 @@ def build(
 SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
     # table -> (select that fills it, indexes)
     "headline_values": (
-        "select * from report_values order by report_id",
+        # the values without their evidence columns (the view and the report page have them)
+        "select {headline_columns} from report_values order by report_id",
         # One index per default facet (a facet is then a scan of a small index: province and
         # city took 45 ms each at 130,000 reports through the (year, province, city) index).
         [["report_year", "province", "city"], ["province"], ["city", "report_year"],
@@ -657,9 +659,13 @@ SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
     # check by rule and publisher sorted ~50,000 rows a year on each call (260 ms at 130,000
     # reports); read in index order, the first page is ready at once.
     "check_failures": (
-        "select rule, publisher, report_year, era, detail, numbers, report_id, report_key "
-        "from failed_checks order by rule, publisher, report_year, report_id",
-        [["rule", "publisher", "report_year", "report_id"], ["report_year"], ["report_id"]],
+        # kind and the Chinese explanation with the numbers (archive/check_kinds.py, data in
+        # check_rules.tsv) are computed here once, not on each page.
+        "select kind, name_zh, rule, publisher, report_year, era, "
+        "xxgk_check_explain(rule, detail, numbers) as explanation, detail, numbers, report_id,"
+        " report_key from failed_checks order by kind, rule, publisher, report_year, report_id",
+        [["kind", "rule", "publisher", "report_year", "report_id"], ["rule"], ["report_year"],
+         ["report_id"]],
     ),
     # The years each publisher has a report for: missing_reports probed the reports of every
     # publisher (10^5 index lookups, then a sort) on each call; this is one short row each.
@@ -672,6 +678,12 @@ SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
         "from publishers p order by p.province, p.city, p.name",
         [["province", "city", "publisher"], ["publisher_id"]],
     ),
+    # Coverage at a glance for the home page: reports and publishers per year and era.
+    "coverage": (
+        "select report_year, era, count(*) as n_reports, count(distinct publisher_id) as "
+        "n_publishers from reports group by report_year, era order by report_year, era",
+        [],
+    ),
 }
 
 
@@ -680,7 +692,8 @@ def _summaries_current(db: sqlite_utils.Database) -> tuple[bool, str]:
 
     # the summaries' SQL and the views they read (report_values, failed_checks …)
     want = hashlib.sha256("\n".join(
-        [headline.view_sql(), *VIEWS.values()] + [sql for sql, _ in SUMMARIES.values()]
+        [headline.view_sql(), *VIEWS.values(), reference.data_hash()]
+        + [sql for sql, _ in SUMMARIES.values()]
     ).encode()).hexdigest()[:16]
     current = (_meta_get(db, "summaries_stale") != "1"
                and _meta_get(db, "summaries_sql") == want
@@ -693,8 +706,14 @@ def refresh_summaries(db: sqlite_utils.Database, force: bool = False) -> bool:
     current, want = _summaries_current(db)
     if current and not force:
         return False
+    from archive import check_kinds, headline
+
+    labels = dict(db.execute("select key, label_zh from indicators").fetchall())
+    db.conn.create_function("xxgk_check_explain", 3,
+                            lambda r, d, n: check_kinds.explain(r, d, n, labels))
     with db.atomic():
         for table, (sql, indexes) in SUMMARIES.items():
+            sql = sql.replace("{headline_columns}", ", ".join(headline.value_columns()))
             db.execute(f"drop table if exists [{table}]")
             db.execute(f"create table [{table}] as {sql}")
             for cols in indexes:

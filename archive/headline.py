@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from archive import evidence
+
 HEADLINE_FILE = "headline.toml"
 
 
@@ -23,6 +25,13 @@ class Column:
     sum: bool
     description: str
     or_sum: tuple[str, ...] = ()  # where `keys` is not printed: the sum of these, all present
+    label_zh: str = ""
+    description_zh: str = ""
+
+    @property
+    def evidence_name(self) -> str:
+        """The column beside it that holds its evidence."""
+        return f"{self.name}_evidence"
 
 
 @cache
@@ -38,6 +47,8 @@ def columns() -> tuple[Column, ...]:
             sum=bool(c.get("sum", False)),
             description=c["description"],
             or_sum=tuple(c.get("or_sum", [])),
+            label_zh=c.get("label_zh", ""),
+            description_zh=c.get("description_zh", ""),
         )
         for c in data["column"]
     )
@@ -75,8 +86,35 @@ def _standard_expr(col: Column) -> str | None:
     return _v(col.keys[0])
 
 
+def _evidence_expr(col: Column) -> str:
+    """Evidence of the column's value: the standard key's fact(s) when the standard value is
+    there, else the legacy key's (the same choice as the value's coalesce)."""
+    def ev(key: str) -> str:
+        note = (f"(select note from report_indicator_values where report_id = r.id and key = "
+                f"'{key}' and value is not null)")  # a blank cell has a note and no value
+        return evidence.value_evidence("r.id", f"'{key}'", note)
+    std = None
+    if col.keys:
+        std = (" || '；' || ".join(ev(k) for k in col.keys) if col.sum else ev(col.keys[0]))
+        if col.or_sum:  # the parts the value sums where the total is not printed
+            parts = " || '；' || ".join(ev(k) for k in col.or_sum)
+            std = f"coalesce({std}, {parts})"
+    leg = ev(col.legacy) if col.legacy else None
+    # An evidence is null exactly when its value is (a fact with a number, else the value's
+    # note), so coalesce makes the value's own choice without repeating its lookups.
+    return f"coalesce({std}, {leg})" if std and leg else (std or leg or "null")
+
+
+def value_columns() -> list[str]:
+    """The view's columns without the evidence (what the headline_values summary stores)."""
+    return ["report_id", "report_key", "publisher_id", "publisher", "level", "division_code",
+            "province", "city", "county", "report_year", "era", "values_era",
+            *[c.name for c in columns()]]
+
+
 def view_sql() -> str:
-    """SQL of the `report_values` view (standard value first, legacy only where equivalent).
+    """SQL of the `report_values` view (standard value first, legacy only where equivalent),
+    each headline column followed by its evidence (`<name>_evidence`).
 
     Each cell is a correlated lookup by (report_id, key) rather than a pivot of the whole
     values table, so a query that selects a few reports reads only their values.
@@ -87,6 +125,7 @@ def view_sql() -> str:
         parts = [p for p in (std, _v(col.legacy) if col.legacy else None) if p]
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
         cols.append(f"{expr} as {col.name}")
+        cols.append(f"{_evidence_expr(col)} as {col.evidence_name}")
     standard = {k for c in columns() for k in c.keys + c.or_sum}
     std_keys = ", ".join(f"'{k}'" for k in sorted(standard))
     legacy_keys = ", ".join(f"'{k}'" for k in sorted({c.legacy for c in columns() if c.legacy}))

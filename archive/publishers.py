@@ -115,13 +115,18 @@ class Alias:
 
 @cache
 def aliases() -> tuple[Alias, ...]:
-    """The alias table, longest alias first."""
+    """The alias table's `same` rows (names of one body), longest alias first."""
     text = resources.files("archive.data").joinpath("publisher_aliases.tsv").read_text("utf-8")
-    rows = [
-        Alias(*line.split("\t")[:6])
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    rows = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        # A related or successor body is another body: listed (archive/reference.py), never
+        # resolved to the canonical one.
+        if len(cells) > 6 and cells[6] not in ("", "same"):
+            continue
+        rows.append(Alias(*cells[:6]))
     return tuple(sorted(rows, key=lambda a: -len(a.alias)))
 
 

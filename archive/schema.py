@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from archive import search
+from archive import evidence, search
 
 SCHEMA_VERSION = 1
 
@@ -204,6 +204,29 @@ TABLES: dict[str, dict] = {
         "fks": [("report_id", "reports", "id"), ("key", "indicators", "key")],
     },
     "meta": {"columns": {"name": str, "value": str}, "pk": "name"},
+    # Reference tables from archive/data (archive/reference.py loads them).
+    "check_rules": {
+        "columns": {"rule": str, "kind": str, "kind_zh": str, "name_zh": str,
+                    "explanation_zh": str},
+        "pk": "rule",
+    },
+    "concordance": {
+        "columns": {"concept": str, "legacy": str, "v2019": str, "v2021": str,
+                    "comparable": int, "label_zh": str, "note_zh": str},
+        "pk": "concept",
+    },
+    "concordance_keys": {
+        "columns": {"concept": str, "key": str, "formats": str, "priority": int,
+                    "comparable": int},
+        "pk": ("concept", "key"),
+        "fks": [("concept", "concordance", "concept")],
+    },
+    "publisher_aliases": {
+        "columns": {"alias": str, "division_code": str, "canonical": str, "prefix": str,
+                    "level": str, "note": str, "relation": str, "valid_from": str,
+                    "valid_to": str},
+        "pk": "alias",
+    },
 }
 
 INDEXES: list[tuple[str, list[str]]] = [
@@ -224,6 +247,8 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("sections", ["report_id", "seq"]),
     ("facts", ["key", "report_id"]),
     ("report_indicator_values", ["key", "value"]),
+    ("concordance_keys", ["key"]),
+    ("publisher_aliases", ["canonical"]),
 ]
 
 UNIQUE_INDEXES: list[tuple[str, list[str]]] = [("reports", ["key"])]
@@ -256,12 +281,46 @@ select u.url, u.document_id, d.size, d.media_type, u.fetched_at, u.recorded_at,
 from document_urls u join documents d on d.id = u.document_id
 where u.url is not null
 """,
+    # The kind comes from check_rules (data/check_rules.tsv); a rule nobody classified yet is
+    # 'unread' (it accuses no report) until it is.
     "failed_checks": """
 select r.id as report_id, r.key as report_key, p.name as publisher, r.report_year, r.era,
+  coalesce(k.kind, 'unread') as kind, coalesce(k.name_zh, '未分类的检查') as name_zh,
   c.rule, c.detail, c.numbers
 from checks c join reports r on r.id = c.report_id
 left join publishers p on p.id = r.publisher_id
+left join check_rules k on k.rule = c.rule
 where c.ok = 0
+""",
+    # Every canonical value with its evidence and a link to the report page at that fact.
+    "indicator_values": f"""
+select v.report_id, p.name as publisher, r.report_year, r.era, v.key, i.label_zh, v.value,
+  i.unit, v.note,
+  coalesce({evidence.fact_text('f')}, case when v.value is null then '未载明：'
+    else '由其他数字推算：' end || v.note) as evidence,
+  {evidence.link('v.report_id', 'f.seq')} as fact_link
+from report_indicator_values v
+join reports r on r.id = v.report_id
+left join publishers p on p.id = r.publisher_id
+left join indicators i on i.key = v.key
+left join facts f on f.report_id = v.report_id
+  and f.seq = coalesce({evidence.fact_seq('v.report_id', 'v.key')},
+    {evidence.fact_seq('v.report_id', 'v.key', stated=False)})
+""",
+    # Every name of a publisher: canonical, as printed in reports, from the alias table.
+    "publisher_identity": """
+select p.id as publisher_id, p.name as name, '规范名称' as source, null as relation,
+  null as valid_from, null as valid_to, p.division_code, p.level, null as note
+from publishers p
+union all
+select n.publisher_id, n.name, '报告所用名称', null, null, null, p.division_code, p.level, null
+from publisher_names n left join publishers p on p.id = n.publisher_id where n.name != p.name
+union all
+select a.canonical, a.alias, '别名表', case a.relation when 'same' then '同一机关'
+  when 'related' then '相关的另一机关（不合并）' when 'successor' then '前身机关（不合并）'
+  else a.relation end, a.valid_from, a.valid_to, a.division_code,
+  a.level, a.note
+from publisher_aliases a
 """,
 }
 

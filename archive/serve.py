@@ -23,12 +23,10 @@ import yaml
 from archive import headline
 from xxgk import settings
 
-TITLE = "政府信息公开工作年度报告 archive"
+TITLE = "政府信息公开工作年度报告档案"
 DESCRIPTION = (
-    "Annual government information-disclosure reports (政府信息公开工作年度报告) of Chinese "
-    "governments and departments, parsed into sections, numbers with their evidence, and "
-    "integrity checks, comparable across years, formats and districts. Every number links "
-    "to the sentence it was read from and to the stored original document."
+    "各级政府及其部门的政府信息公开工作年度报告，拆分为章节、带出处的数字和完整性核对，"
+    "可跨年度、跨格式、跨地区比较。每个数字都链接到它所在的原句和存档的原始文件。"
 )
 # Default facets (each one is a GROUP BY over the table on every page view). At national size
 # facts, checks and report_values hold 10^5-10^7 rows and a facet over them takes seconds, so
@@ -38,13 +36,13 @@ DESCRIPTION = (
 FACETS = {
     # One facet on reports: with a search box query each facet counts the matches again
     # (90 ms for a word in most reports, at 130,000 reports); era is on headline_values.
-    "reports": ["report_year"],
+    "reports": ["report_year", "era"],
     "publishers": ["level", "province", "city"],
     "parses": ["status", "format"],
     "headline_values": ["report_year", "province", "city", "level", "era", "values_era"],
     "fact_counts": ["method", "status"],
     "check_counts": ["rule", "ok"],
-    "check_failures": ["rule", "report_year"],
+    "check_failures": ["kind", "rule", "report_year"],
 }
 # Where each raw table's facets went, said in its description.
 SUMMARY_OF = {
@@ -71,13 +69,27 @@ def table_docs() -> dict[str, Any]:
     for table in ("report_values", "headline_values"):
         cols = docs[table]["columns"]
         for col in headline.columns():
-            cols[col.name] = f"{col.description} (unit: {col.unit})"
+            cols[col.name] = (f"{col.label_zh}：{col.description_zh}（单位：{col.unit}）"
+                              f" — {col.description}")
+            if table == "report_values":
+                cols[col.evidence_name] = (f"{col.label_zh}的出处：原句，或“表X：行 × 列 = "
+                                           "印出的数字”；几项之和时逐项列出")
     for raw, summary in SUMMARY_OF.items():
         if summary in docs:
             docs[raw]["description"] += (
-                f" Facets over every row are slow at national size: use {summary}, computed"
-                " by `xxgk build`.")
+                f" 全国规模下对全部行分面统计很慢：请用 `xxgk build` 预先算好的 {summary}。")
     return docs
+
+
+@cache
+def column_labels() -> dict[str, str]:
+    """Chinese label of every column name the pages show (tables, views, saved queries)."""
+    labels: dict[str, str] = {}
+    for doc in table_docs().values():
+        for name, text in doc["columns"].items():
+            labels.setdefault(name, str(text).split("：")[0])
+    labels.update(_yaml("columns_zh.yaml"))
+    return labels
 
 
 def indicator_definitions_html() -> str:
@@ -89,13 +101,14 @@ def indicator_definitions_html() -> str:
     with indicators_csv().open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     items = "".join(
-        f"<li><code>{escape(r['key'])}</code> ({escape(r['unit'] or '—')}, "
-        f"{escape(r['formats'])}): {escape(r['label_zh'])} — {escape(r['description'])}</li>"
+        f"<li>{escape(r['label_zh'])}（{escape(r['unit'] or '—')}，{escape(r['formats'])}）"
+        f" <code>{escape(r['key'])}</code> <small class=\"en\">{escape(r['description'])}</small>"
+        "</li>"
         for r in rows
     )
     return (
-        "<p>The canonical indicator keys (a public contract: they never change meaning). "
-        f"{len(rows)} keys.</p><details><summary>All definitions</summary><ul>{items}</ul>"
+        "<p>规范指标键（公开约定，含义永不改变），共 "
+        f"{len(rows)} 个。</p><details><summary>全部定义</summary><ul>{items}</ul>"
         "</details>"
     )
 
@@ -105,6 +118,7 @@ def metadata(db_name: str) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for table, doc in table_docs().items():
         entry: dict[str, Any] = {
+            "title": doc.get("title") or table,
             "description": doc["description"],
             "columns": dict(doc["columns"]),
         }
@@ -123,18 +137,20 @@ def metadata(db_name: str) -> dict[str, Any]:
     return {
         "title": TITLE,
         "description": DESCRIPTION,
-        "license": "Apache-2.0 (code); reports are public government information",
+        "license": "代码 Apache-2.0；报告为公开的政府信息",
         "license_url": "https://www.apache.org/licenses/LICENSE-2.0",
-        "source": "Government websites (政府信息公开 columns; each report links its URL), under "
-        "the 政府信息公开条例 (国令第711号)",
+        "source": "各级政府网站的政府信息公开专栏（每份报告附原网址），依据《政府信息公开条例》"
+        "（国令第711号）",
         "source_url": "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
         "databases": {
             db_name: {
                 "description_html": None,
-                "description": DESCRIPTION
-                + " Indicator definitions: see the indicators table and docs/journalists.md.",
+                "description": DESCRIPTION + "指标定义见“指标”表与 docs/journalists.md。",
                 "tables": tables,
-                "queries": _yaml("queries.yaml"),
+                # a reader sees the question, its parameters and the answer; the SQL is one
+                # click away (显示 SQL)
+                "queries": {name: {**q, "hide_sql": True}
+                            for name, q in _yaml("queries.yaml").items()},
             }
         },
         "plugins": {"xxgk": {"database": db_name}},

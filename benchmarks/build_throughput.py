@@ -30,6 +30,9 @@ from archive.serve import _yaml, make_datasette
 from xxgk import settings
 
 SAMPLE_PARAMS = {
+    "series": {"publisher": "平潭综合实验区管委会", "indicator": "applications.new.total"},
+    "contradictions": {"rule": ""},
+    "unread_checks": {"rule": ""},
     "requests_over_years": {"publisher": "平潭综合实验区"},
     "indicator_over_years": {"publisher": "洪泽区", "key": "applications.new.total"},
     "districts_ranked": {"city": "淮安市", "year": "2024", "key": "applications.new.total"},

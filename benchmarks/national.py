@@ -215,6 +215,9 @@ def sample_params(db_path: Path) -> dict[str, dict[str, str]]:
     rid = conn.execute("select min(id) from reports").fetchone()[0]
     key = "applications.new.total"
     return {
+        "series": {"publisher": pub, "indicator": key},
+        "contradictions": {"rule": ""},
+        "unread_checks": {"rule": ""},
         "requests_over_years": {"publisher": pub},
         "indicator_over_years": {"publisher": pub, "key": key},
         "districts_ranked": {"city": city, "year": str(year), "key": key},
@@ -223,7 +226,7 @@ def sample_params(db_path: Path) -> dict[str, dict[str, str]]:
         "report_text_and_facts": {"report": str(rid)},
         "search_sections": {"q": "复议"},
         "search_reports": {"q": "信息处理费"},
-    }, {"year": year, "city": city}
+    }, {"year": year, "city": city, "publisher": pub, "report": rid}
 
 
 def pages(db_name: str, db_path: Path) -> dict[str, str]:
@@ -253,6 +256,13 @@ def pages(db_name: str, db_path: Path) -> dict[str, str]:
     out["summary:check_counts"] = f"/{db_name}/check_counts.json?ok=0&_sort_desc=n_reports"
     out["summary:check_failures"] = f"/{db_name}/check_failures.json"
     out["table:failed_checks"] = f"/{db_name}/failed_checks.json"
+    out["table:indicator_values"] = f"/{db_name}/indicator_values.json"
+    out["table:reports"] = f"/{db_name}/reports"  # the HTML page: text hidden, newest first
+    out["page:report"] = f"/-/xxgk/report/{extra['report']}?fact=3"
+    out["page:chart"] = "/-/xxgk/chart?" + urlencode(
+        {"publisher": extra["publisher"], "key": "applications.new.total"})
+    out["query:series (csv, excel)"] = f"/{db_name}/series.csv?_bom=1&" + urlencode(
+        params["series"])
     out["page:index"] = "/"
     out["page:database"] = f"/{db_name}"
     out["search:reports_box"] = f"/{db_name}/reports.json?_search=" + "复议"

@@ -544,6 +544,15 @@ def _echo_facts(
                 count = last if rule.of_label.search(last.label) else None
             else:
                 count = next((f for f in reversed(before) if f.key == rule.of_key), None)
+                # "均…" speaks of the count right before it, or of the whole its parts (the
+                # channels of received requests) belong to; after another kind of count
+                # ("行政复议7件，诉讼9件，均获维持") it speaks of both, and gives neither.
+                family = rule.of_key.rpartition(".")[0] + "."
+                last = before[-1]
+                if count is not None and last is not count and not (
+                    last.key and last.key.startswith(family)
+                ):
+                    count = None
             if count is None or rule.key in have or not valid_keys((rule.key,), era):
                 continue
             m = rule.pattern.search(view[a:b])

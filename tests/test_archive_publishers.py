@@ -71,3 +71,65 @@ def test_division_table_has_province_and_city_of_each_county():
 def test_unnamed_publisher_falls_back_to_the_hint_and_says_so():
     pub = resolve(None, hint="淮安市洪泽区人民政府")
     assert (pub.division_code, pub.match) == ("320813", "hint")
+
+
+# --- one publisher, one identity (issue 12) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("平潭县人民政府", "福建省平潭县政府"),  # 县政府 ↔ 县人民政府
+        ("平潭综合实验区管委会", "福建省平潭综合实验区管理委员会"),  # 管委会 ↔ 管理委员会
+        ("杨凌示范区管委会", "杨凌农业高新技术产业示范区管理委员会"),
+        ("洪泽区政府", "江苏省淮安市洪泽区人民政府"),
+    ],
+)
+def test_names_of_one_body_resolve_to_one_publisher(a, b):
+    assert resolve(a).id == resolve(b).id
+
+
+def test_two_bodies_are_never_merged():
+    # the county government and the zone's committee govern the same division (350128)
+    county, zone = resolve("平潭县人民政府"), resolve("平潭综合实验区管委会")
+    assert county.division_code == zone.division_code == "350128"
+    assert county.id != zone.id
+    # the 2018 tax reform's successor bureau is listed, not resolved to the old bureau
+    old = resolve("平潭综合实验区地方税务局")
+    assert old.id == "平潭综合实验区地方税务局" and old.level == "部门"
+
+
+def test_alias_table_rows_say_how_they_relate():
+    from archive import publishers, reference
+
+    rows = {r["alias"]: r for r in reference.alias_rows()}
+    assert rows["平潭综合实验区管委会"]["relation"] == "same"
+    related = rows["福建省福州市平潭县人民政府"]
+    assert related["relation"] == "related" and "不合并" in related["note"]
+    successor = rows["平潭综合实验区地方税务局"]
+    assert successor["relation"] == "successor" and successor["valid_to"] == "2018"
+    # only `same` rows take part in resolving names
+    assert {a.alias for a in publishers.aliases()} == {
+        r["alias"] for r in rows.values() if r["relation"] == "same"}
+
+
+def test_every_name_is_visible_in_the_archive(corpus, tmp_path_factory):
+    import sqlite_utils
+
+    from archive.testing import corpus_archive
+
+    base = tmp_path_factory.getbasetemp()
+    db = sqlite_utils.Database(corpus_archive(base, base / "identity" / "archive.db"))
+    names = {(r["publisher_id"], r["name"], r["source"]) for r in db.query(
+        "select publisher_id, name, source from publisher_identity")}
+    zone = "平潭综合实验区管理委员会"
+    assert (zone, zone, "规范名称") in names
+    assert (zone, "平潭综合实验区管委会", "报告所用名称") in names  # printed in the reports
+    assert (zone, "杨凌示范区", "别名表") not in names
+    assert ("杨凌农业高新技术产业示范区管理委员会", "杨凌示范区", "别名表") in names
+    relation = db.execute("select relation from publisher_identity where name = "
+                          "'福建省福州市平潭县人民政府' and source = '别名表'").fetchone()[0]
+    assert "不合并" in relation
+    # the two Pingtan governments stay two publishers
+    assert db.execute("select count(*) from publishers where division_code = '350128' "
+                      "and level = '县/区'").fetchone()[0] == 2

@@ -62,7 +62,7 @@ def rows(client, query: str, **params) -> list[dict]:
 
 def test_home_and_database_pages_list_the_saved_queries(client):
     home = get(client, "/")
-    assert home.status_code == 200 and "政府信息公开工作年度报告 archive" in home.text
+    assert home.status_code == 200 and "政府信息公开工作年度报告档案" in home.text
     page = get(client, "/archive")
     for name in ("requests_over_years", "indicator_over_years", "districts_ranked",
                  "failing_checks", "missing_reports", "report_text_and_facts",
@@ -70,7 +70,7 @@ def test_home_and_database_pages_list_the_saved_queries(client):
         assert f"/archive/{name}" in page.text
     defs = get(client, "/archive/indicators").text
     n_keys = get_json(client, "/archive/indicators.json?_shape=array&_size=max&_col=key")
-    assert defs.count("<li><code>") == len(n_keys) > 200  # the definitions, in the metadata
+    assert defs.count("</code> <small class=\"en\">") == len(n_keys) > 200  # the definitions, in the metadata
     assert "applications.new.total" in defs and "本年新收" in defs
 
 
@@ -160,9 +160,9 @@ def test_report_page(client):
     page = get(client, f"/-/xxgk/report/{rid}")
     assert page.status_code == 200
     text = page.text
-    assert "Sections" in text and "总体情况" in text
-    assert "Failed checks" in text and "xxgk-failed" in text  # 洪泽区 2023 fails a check
-    assert "/-/xxgk/raw/" in text and "evidence" in text
+    assert "章节" in text and "总体情况" in text
+    assert "未通过的核对" in text and "xxgk-failed" in text  # 洪泽区 2023 fails a check
+    assert "/-/xxgk/raw/" in text and "出处" in text
     assert get(client, "/-/xxgk/report/999999").status_code == 404
 
 
@@ -256,6 +256,9 @@ def test_a_crawler_archive_in_wal_mode_is_served_complete(corpus, tmp_path):
 
 
 TESTED_QUERIES = {
+    "series": {"publisher": "平潭综合实验区管委会", "indicator": "applications.new.total"},
+    "contradictions": {"rule": ""},
+    "unread_checks": {"rule": ""},
     "requests_over_years": {"publisher": "绿园区"},
     "indicator_over_years": {"publisher": "洪泽区", "key": "applications.new.total"},
     "districts_ranked": {"city": "淮安市", "year": 2024, "key": "applications.new.total"},

@@ -19,8 +19,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from archive import headline, search
-from archive.web import chart
+from archive import check_kinds, evidence, headline, search
+from archive.web import excel, pages, trend
 
 PLUGIN = "xxgk"
 
@@ -63,6 +63,10 @@ def safe_url(url: str | None) -> str | None:
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     """Report numbers link to the report page wherever they appear."""
+    if column == "fact_link" and isinstance(value, str) and value.startswith(
+            evidence.REPORT_PATH) and not database.startswith("_"):
+        href = datasette.urls.path(value)
+        return Markup(f'<a href="{escape(href)}">查看出处</a>')
     is_report_column = column == "report_id" or (table == "reports" and column == "id")
     if not is_report_column:
         return None
@@ -103,14 +107,31 @@ def asgi_wrapper(datasette):
                 scope = dict(scope, query_string=scope["query_string"] + b"&_nocount=1")
             await app(scope, receive, send)
 
-        return skip_search_counts
+        # outermost: the reports page's defaults and Excel's BOM (archive/web/excel.py)
+        return excel.wrap(skip_search_counts, datasette)
 
     return wrap
 
 
 @hookimpl
+def extra_template_vars(view_name, datasette, request):
+    """Chinese labels for the translated templates; coverage and questions on the home page."""
+
+    async def inner():
+        out = pages.template_vars()
+        if view_name == "index":
+            out.update(await pages.home_vars(datasette, _db_name(datasette)))
+        return out
+
+    return inner
+
+
+@hookimpl
 def menu_links(datasette):
-    return [{"href": datasette.urls.path("/-/xxgk/chart"), "label": "Charts"}]
+    return [{"href": datasette.urls.path("/"), "label": "首页"},
+            {"href": datasette.urls.database(_db_name(datasette)) + "#queries",
+             "label": "常用问题"},
+            {"href": datasette.urls.path("/-/xxgk/chart"), "label": "历年走势图"}]
 
 
 @hookimpl
@@ -118,7 +139,7 @@ def register_routes():
     return [
         (r"^/-/xxgk/report/(?P<report_id>\d+)$", report_page),
         (r"^/-/xxgk/raw/(?P<sha>[0-9a-f]{64})$", raw_document),
-        (r"^/-/xxgk/chart$", chart_page),
+        (r"^/-/xxgk/chart$", trend.chart_page),
     ]
 
 
@@ -143,8 +164,8 @@ async def report_page(datasette, request):
     report = reports[0]
     sections = await _rows(
         datasette, db_name,
-        "select seq, number, heading, level, key, text from sections where report_id = :id"
-        " order by seq",
+        "select seq, number, heading, level, key, start, end, text from sections"
+        " where report_id = :id order by seq",
         {"id": report_id},
     )
     facts = await _rows(
@@ -158,6 +179,13 @@ async def report_page(datasette, request):
         "select rule, detail, numbers from checks where report_id = :id and ok = 0 order by seq",
         {"id": report_id},
     )
+    labels = {r["key"]: r["label_zh"] for r in facts if r.get("key")}
+    for c in failed:
+        r = check_kinds.rule(c["rule"])
+        c.update(kind=r.kind, kind_zh=check_kinds.KIND_ZH[r.kind], name_zh=r.name_zh,
+                 explanation=check_kinds.explain(c["rule"], c["detail"], c["numbers"], labels))
+    failed.sort(key=lambda c: c["kind"] != "contradiction")
+    highlight = _highlight(request, facts, sections)
     n_checks = (await _rows(datasette, db_name,
                             "select count(*) as n from checks where report_id = :id",
                             {"id": report_id}))[0]["n"]
@@ -176,9 +204,11 @@ async def report_page(datasette, request):
     headline_rows = [
         {
             "name": col.name,
+            "label_zh": col.label_zh,
             "value": values.get(col.name),
+            "evidence": values.get(col.evidence_name),
             "unit": col.unit,
-            "description": col.description,
+            "description": col.description_zh,
             "chart": (
                 datasette.urls.path("/-/xxgk/chart?")
                 + urlencode({"publisher": report["publisher_id"] or "",
@@ -197,6 +227,7 @@ async def report_page(datasette, request):
                 "sections": sections,
                 "facts": facts,
                 "failed": failed,
+                "highlight": highlight,
                 "n_checks": n_checks,
                 "versions": versions,
                 "headline": headline_rows,
@@ -213,6 +244,30 @@ async def report_page(datasette, request):
             request=request,
         )
     )
+
+
+def _highlight(request, facts: list[dict], sections: list[dict]) -> dict | None:
+    """The fact a link points at (?fact=<seq>): marked in the facts table, and in the text of
+    the innermost section that holds it (split around its offsets, escaped by the template)."""
+    try:
+        seq = int(request.args.get("fact", ""))
+    except ValueError:
+        return None
+    fact = next((f for f in facts if f["seq"] == seq), None)
+    if fact is None:
+        return None
+    out = {"seq": seq, "fact": fact, "section_seq": None}
+    start, end = fact.get("start"), fact.get("end")
+    if start is None or end is None:
+        return out
+    holders = [s for s in sections if s["start"] is not None and s["start"] <= start
+               and end <= (s["end"] or 0)]
+    if holders:
+        sec = max(holders, key=lambda s: (s["level"] or 0, s["start"]))
+        a, b = start - sec["start"], end - sec["start"]
+        out.update(section_seq=sec["seq"], before=sec["text"][:a], marked=sec["text"][a:b],
+                   after=sec["text"][b:])
+    return out
 
 
 async def raw_document(datasette, request):
@@ -240,77 +295,4 @@ async def raw_document(datasette, request):
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox",
         },
-    )
-
-
-async def chart_page(datasette, request):
-    args = request.args
-    db_name = _db_name(datasette, request)
-    key = args.get("key") or "applications.new.total"
-    publisher = args.get("publisher") or ""
-    city = args.get("city") or ""
-    year = args.get("year") or ""
-    unit_rows = await _rows(datasette, db_name, "select unit, label_zh, description from"
-                            " indicators where key = :key", {"key": key})
-    unit = unit_rows[0]["unit"] if unit_rows else ""
-    svg = Markup("")
-    rows: list[dict] = []
-    mode = "none"
-    if city and year:
-        mode = "districts"
-        rows = await _rows(
-            datasette, db_name,
-            "select p.county as label, p.name as publisher, v.value, r.id as report_id"
-            " from publishers p join reports r on r.publisher_id = p.id"
-            " and r.report_year = cast(:year as integer)"
-            " join report_indicator_values v on v.report_id = r.id and v.key = :key"
-            " where p.city = :city and p.level = '县/区' and v.value is not null"
-            " order by v.value desc, p.division_code",
-            {"city": city, "year": year, "key": key},
-        )
-        svg = chart.bar_chart([(r["label"] or r["publisher"], r["value"]) for r in rows],
-                              f"{city} {year}: {key}", unit)
-    elif publisher:
-        mode = "trend"
-        # One publisher's series: the exact id, else the closest name (a government before
-        # its departments, the shortest name first), never several bodies mixed in one line.
-        chosen = await _rows(
-            datasette, db_name,
-            "select id from publishers where id = :p or name like '%' || :p || '%'"
-            " order by id = :p desc, level = '部门', length(name), id limit 1",
-            {"p": publisher},
-        )
-        rows = await _rows(
-            datasette, db_name,
-            "select r.report_year as label, v.value, r.id as report_id, r.era, p.name as publisher"
-            " from reports r join publishers p on p.id = r.publisher_id"
-            " left join report_indicator_values v on v.report_id = r.id and v.key = :key"
-            " where p.id = :id order by r.report_year",
-            {"id": chosen[0]["id"] if chosen else None, "key": key},
-        ) if chosen else []
-        if rows:
-            years = range(min(r["label"] for r in rows), max(r["label"] for r in rows) + 1)
-            by_year = {r["label"]: r["value"] for r in rows}
-            svg = chart.line_chart([(str(y), by_year.get(y)) for y in years],
-                                   f"{rows[0]['publisher']}: {key}", unit)
-    keys = await _rows(datasette, db_name, "select key, label_zh from indicators order by key")
-    return Response.html(
-        await datasette.render_template(
-            "xxgk_chart.html",
-            {
-                "svg": svg,
-                "rows": rows,
-                "mode": mode,
-                "key": key,
-                "publisher": publisher,
-                "city": city,
-                "year": year,
-                "unit": unit,
-                "keys": keys,
-                "title_text": escape(key),
-                "db_query": _db_query(datasette, db_name),
-                "db_name": db_name,
-            },
-            request=request,
-        )
     )

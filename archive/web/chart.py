@@ -18,13 +18,16 @@ def _fmt(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
 
 
-def line_chart(points: list[tuple[str, float | None]], title: str, unit: str = "") -> Markup:
-    """Years on x, value on y; a missing year is a gap, not a zero."""
+def line_chart(points: list[tuple[str, float | None]], title: str, unit: str = "",
+               notes: dict[str, str] | None = None) -> Markup:
+    """Years on x, value on y; a missing year is a gap, not a zero. `notes` (year -> short
+    text such as 无报告) are written under the year, so a gap says why it is one."""
+    notes = notes or {}
     known = [v for _, v in points if v is not None]
     if not points or not known:
-        return Markup("<p>No values to chart.</p>")
+        return Markup("<p>没有可画的数值。</p>")
     top = max(known) or 1
-    left, right, top_pad, bottom = 70, 20, 30, 40
+    left, right, top_pad, bottom = 70, 20, 30, 62
     plot_w = WIDTH - left - right
     step = plot_w / max(len(points) - 1, 1)
 
@@ -43,6 +46,11 @@ def line_chart(points: list[tuple[str, float | None]], title: str, unit: str = "
         f"{_fmt(top)}</text>",
         f'<text x="{left - 8}" y="{top_pad + PLOT_HEIGHT}" font-size="11" '
         'text-anchor="end">0</text>',
+        f'<text x="{(left + WIDTH - right) / 2:.0f}" y="{top_pad + PLOT_HEIGHT + 56}" '
+        'font-size="11" text-anchor="middle">报告年度</text>',
+        f'<text x="12" y="{top_pad + PLOT_HEIGHT / 2:.0f}" font-size="11" text-anchor="middle"'
+        f' transform="rotate(-90 12 {top_pad + PLOT_HEIGHT / 2:.0f})">{escape(unit or "数值")}'
+        '</text>',
     ]
     path: list[str] = []
     for i, (label, v) in enumerate(points):
@@ -51,7 +59,13 @@ def line_chart(points: list[tuple[str, float | None]], title: str, unit: str = "
             f'<text x="{x:.1f}" y="{top_pad + PLOT_HEIGHT + 18}" font-size="11" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
+        if label in notes:
+            parts.append(
+                f'<text class="xxgk-gap" x="{x:.1f}" y="{top_pad + PLOT_HEIGHT + 34}" '
+                f'font-size="10" fill="#b00" text-anchor="middle">{escape(notes[label])}</text>')
         if v is None:
+            parts.append(f'<line class="xxgk-gap" x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" '
+                         f'y2="{top_pad + PLOT_HEIGHT}" stroke="#ddd" stroke-dasharray="4 4"/>')
             if len(path) > 1:
                 parts.append(f'<polyline fill="none" stroke="#2a6" stroke-width="2" '
                              f'points="{" ".join(path)}"/>')
@@ -74,7 +88,7 @@ def line_chart(points: list[tuple[str, float | None]], title: str, unit: str = "
 def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "") -> Markup:
     """Horizontal bars, largest first (as given), one per district."""
     if not bars:
-        return Markup("<p>No values to chart.</p>")
+        return Markup("<p>没有可画的数值。</p>")
     top = max(v for _, v in bars) or 1
     left, right = 220, 90
     height = 30 + len(bars) * (BAR_HEIGHT + 6)
