@@ -63,7 +63,7 @@ def summary(scores: list[DocScore]) -> dict:
     for era in ERAS:
         out["eras"][era] = {m or "all": tally(scores, era, m).as_dict()
                             for m in (*METHODS, None)}
-    for source in ("corpus", "dev"):
+    for source in ("corpus", "dev", "heldout"):
         out["sources"][source] = tally(scores, source=source).as_dict()
     out["all"] = tally(scores).as_dict()
     out["sections"] = {
@@ -108,7 +108,9 @@ def report(scores: list[DocScore], verbose: bool = False) -> str:
 def _summary_table(scores: list[DocScore]) -> str:
     head = (f"{'era':7} {'method':6} {'gold':>5} {'given':>5} {'right':>5} {'wrong':>5} "
             f"{'extra':>5} {'miss':>5} {'P':>6} {'R':>6} {'unflagged':>9}")
-    lines = ["values (gold figures against the report's values)", head, "-" * len(head)]
+    sources = sorted({s.source for s in scores})
+    lines = [f"values (gold figures against the report's values), sources: {', '.join(sources)}",
+             head, "-" * len(head)]
     for era in (*ERAS, None):
         for method in (*METHODS, None):
             t = tally(scores, era, method)

@@ -334,8 +334,11 @@ def load_disputes(path: Path) -> dict[tuple[str, str], str]:
     return {(r.split("\t")[0], r.split("\t")[1]): r.split("\t")[4] for r in rows if r.strip()}
 
 
-def evaluate_dev(dev_dir: Path, disputes: Path | None = None) -> list[DocScore]:
-    """The dev set (`dev_dir`/gold/*.json against `dev_dir`/raw/*)."""
+def evaluate_dev(
+    dev_dir: Path, disputes: Path | None = None, source: str = "dev"
+) -> list[DocScore]:
+    """A set in the dev format (`dev_dir`/gold/*.json against `dev_dir`/raw/*): the dev set,
+    or the project's hand-written set (fixtures/heldout) with `source` "heldout"."""
     disputed = load_disputes(disputes) if disputes else {}
     scores = []
     for path in sorted((dev_dir / "gold").glob("*.json")):
@@ -347,6 +350,7 @@ def evaluate_dev(dev_dir: Path, disputes: Path | None = None) -> list[DocScore]:
             continue
         text = doc.read_text(encoding="utf-8", errors="replace")
         score = score_dev_document(gold, parse_path(doc), text)
+        score.source = source
         for o in score.outcomes:
             o.disputed = disputed.get((gold["file"], o.key))
         scores.append(score)

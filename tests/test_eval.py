@@ -114,3 +114,14 @@ def test_cumulative_and_unkeyed_cells_are_scored(corpus):
     assert (s.cells_expected, s.cells_exact, s.cells_wrong, s.cells_missing) == (5, 3, 1, 1)
     assert s.cells_wrong_unflagged == 1  # no failed check points at the received total
     assert "wrong legacy.apply.received.total (历年累计): gold 2, parsed 1" in s.cell_errors
+
+
+def test_the_hand_written_set_stays_read():
+    """fixtures/heldout (synthetic excerpts in the dev format, see its README): a regression
+    bar at the figures reached, so that a rule change that loses them fails here."""
+    scores = evaluate_dev(settings.FIXTURES_DIR / "heldout", source="heldout")
+    assert len(scores) == 45 and not [s.name for s in scores if s.error]
+    for era in ERAS:
+        t = tally(scores, era)
+        assert t.precision >= 0.99 and t.recall >= 0.97, (era, t)
+    assert tally(scores).unflagged == 0
