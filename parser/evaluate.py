@@ -84,7 +84,7 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
         score.error = result.error
     # Prose facts.
     gold_pairs = _pairs([(f["key"], f["value"]) for f in gold.get("facts", [])])
-    found_pairs = _pairs([(f.key, f.value) for f in result.facts if f.method == "text" and f.key])
+    found_pairs = _pairs([(f.key, f.value) for f in result.facts if f.is_prose and f.key])
     score.gold_facts, score.found_facts = len(gold_pairs), len(found_pairs)
     score.true_facts = len(gold_pairs & found_pairs)
     score.missed_facts = sorted(gold_pairs - found_pairs)
@@ -99,7 +99,7 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
     cells: dict[str, Any] = gold.get("cells") or {}
     by_key: dict[str, Fact] = {}
     for f in result.facts:
-        if f.method == "table" and f.key and f.key not in by_key:
+        if f.is_cell and f.key and f.key not in by_key:
             by_key[f.key] = f
     flagged = _flagged_keys(result)
     for key, expected in cells.items():

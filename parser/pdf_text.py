@@ -242,6 +242,7 @@ def load_pdf(data: bytes, source: str) -> Document:
                 f"PDF has {n_pages} pages, over the {settings.MAX_PDF_PAGES}-page limit"
             )
         page_texts = []
+        ocr_pages: dict[int, tuple[Any, float]] = {}  # page number -> (PageText, seconds)
         deadline = time.monotonic() + settings.MAX_PDF_SECONDS
         for number, page in enumerate(pdf.pages, 1):
             try:
@@ -261,18 +262,34 @@ def load_pdf(data: bytes, source: str) -> Document:
                     raise DocumentError(
                         f"PDF page {number} has {len(page.chars)} characters, over the "
                         f"{settings.MAX_PDF_PAGE_CHARS} limit for one page")
-                page_texts.append(page.extract_text() or "")
+                page_text = page.extract_text() or ""
             except DocumentError:
                 raise
             except Exception as exc:  # a damaged content stream on one page
                 raise pdf_error(exc, f" (page {number})") from exc
+            if _wants_ocr(page_text, page):
+                if len(ocr_pages) >= settings.OCR_MAX_PAGES:
+                    raise DocumentError(
+                        f"PDF has more than {settings.OCR_MAX_PAGES} pages without a text "
+                        "layer, over the limit of pages read by OCR")
+                from parser.ocr_text import ocr_pdf_page
+
+                result, seconds = ocr_pdf_page(data, number - 1)
+                ocr_pages[number] = (result, seconds)
+                page_text = result.text.rstrip("\n")
+                deadline += settings.OCR_CPU_SECONDS_PER_PAGE
+            page_texts.append(page_text)
             if time.monotonic() > deadline:
                 raise DocumentError(f"PDF text took over {settings.MAX_PDF_SECONDS:.0f} s "
                                     f"(stopped after page {number} of {n_pages})")
         raw = "\n".join(page_texts)
         visible = re.sub(r"\s", "", raw)
         if len(visible) < 20:
-            raise DocumentError("PDF has no text layer (scanned image?)")
+            if not ocr_pages and not settings.OCR_ENABLED:
+                raise DocumentError("PDF has no text layer (scanned image?) and OCR is off "
+                                    "(XXGK_OCR=0)")
+            raise DocumentError("PDF has no text layer and OCR found no text in it "
+                                "(blank or unreadable scan?)")
         if len("".join(_CID.findall(visible))) > 0.5 * len(visible):
             raise DocumentError("PDF text layer has no Unicode mapping (only (cid:N) glyph codes)")
         raw_page_starts = []
@@ -288,7 +305,7 @@ def load_pdf(data: bytes, source: str) -> Document:
                 meta["title"] = title
         tables = _tables(pdf, pages, text, meta)
     text, offsets = cap_text(text, offsets, meta)
-    return Document(
+    doc = Document(
         source=source,
         kind="pdf",
         text=text,
@@ -299,6 +316,21 @@ def load_pdf(data: bytes, source: str) -> Document:
         tables=tables,
         pages=pages,
     )
+    if ocr_pages:
+        from parser.ocr_text import add_pdf_regions
+
+        add_pdf_regions(doc, {n: (r, sec, raw_page_starts[n - 1])
+                              for n, (r, sec) in ocr_pages.items()})
+    return doc
+
+
+def _wants_ocr(page_text: str, page: Any) -> bool:
+    """A page to OCR: OCR is on, its text layer is (nearly) empty once glyphs without a
+    Unicode mapping are left out, and it shows an image (a blank page is not read)."""
+    if not settings.OCR_ENABLED:
+        return False
+    visible = re.sub(r"\s", "", _CID.sub("", page_text))
+    return len(visible) < settings.OCR_PAGE_MIN_CHARS and bool(page.images)
 
 
 def _clean(raw: str, raw_page_starts: list[int]) -> tuple[str, list[int], list[int]]:

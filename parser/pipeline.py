@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from parser import checks, facts, labels, load, metadata, sections, values
+from parser import checks, facts, labels, load, metadata, ocr_facts, sections, values
 from parser.model import Document, DocumentError, ParseResult
 from parser.tables import extract as tables
 from parser.time_cap import ParseTimeout, cpu_time_cap
@@ -24,6 +24,7 @@ def parse_document(doc: Document) -> ParseResult:
     table_facts, table_checks = tables.extract_tables(doc, outline)
     table_spans = [(g.start, g.end) for g in doc.tables if g.start >= 0]
     text_facts = facts.extract_facts(doc.text, outline, skip=table_spans)
+    ocr_facts.review(doc, text_facts)  # numbers read by OCR: method ocr, doubtful ones unkeyed
     versions = {f.version for f in table_facts if f.version}
     meta = metadata.extract_metadata(doc, outline, table_versions=versions)
     all_facts = sorted(text_facts + table_facts, key=lambda f: (f.start, f.end))
@@ -37,6 +38,7 @@ def parse_document(doc: Document) -> ParseResult:
         values=vals,
         values_notes=notes,
         checks=checks.legacy_checks(text_facts) + table_checks + checks.prose_vs_table(vals),
+        ocr=[r.summary() for r in doc.ocr],
         **meta,
     )
     return result

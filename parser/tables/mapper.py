@@ -679,7 +679,7 @@ class TableMapper:
             label=f"{row_label} | {col_label}",
             evidence=evidence,
             section=self.layout.id,
-            method="table",
+            method="ocr" if grid.source == "ocr" else "table",  # parser/ocr_facts.py
             start=start,
             end=end,
             raw=raw,
@@ -689,6 +689,7 @@ class TableMapper:
             column=col_label,
             version=self.version,
             note=note,
+            confidence=cell.confidence,
         ))
 
 
