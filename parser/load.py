@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from parser.encoding import decode
@@ -19,6 +19,9 @@ from parser.model import Document, DocumentError
 from parser.text_clean import clean_chrome, iso_date, title_from_text
 from parser.textmap import TextBuilder, cap_text, line_spans
 from xxgk import settings
+
+# Gives the bytes of a file a document names (its images), or None (parser/ocr_text.py).
+Resources = Callable[[str], bytes | None]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Magic numbers of files that are certainly not reports we can read, named in the error.
@@ -138,8 +141,12 @@ def check_zip_bomb(infos: list[zipfile.ZipInfo]) -> None:
                                 "limit for a DOCX")
 
 
-def load_bytes(data: bytes, source: str, content_type: str | None = None) -> Document:
-    """Turn a document's bytes into a Document (text, offsets, meta, tables)."""
+def load_bytes(data: bytes, source: str, content_type: str | None = None,
+               resources: Resources | None = None) -> Document:
+    """Turn a document's bytes into a Document (text, offsets, meta, tables).
+
+    `resources` gives the bytes of a file the document names (an `<img src>` of a report
+    page: its table may be a picture, read by OCR), or None where it has none stored."""
     if not data:
         raise DocumentError(f"{source}: empty file")
     check_size(len(data), data[:1024], source)
@@ -158,9 +165,33 @@ def load_bytes(data: bytes, source: str, content_type: str | None = None) -> Doc
     text = decoded.text
     if _looks_like_html(text, content_type):
         from parser.html_text import load_html
+        from parser.ocr_text import ocr_html_images
 
-        return load_html(text, source, decoded.encoding)
+        doc = load_html(text, source, decoded.encoding)
+        ocr_html_images(doc, resources)
+        return doc
     return load_text(text, source, decoded.encoding)
+
+
+def local_resources(path: Path) -> Resources:
+    """Files a local document names by a relative path (a page saved with its images:
+    报告_files/image001.png), inside the document's own folder and never above it."""
+    base = Path(path).resolve().parent
+
+    def get(src: str) -> bytes | None:
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None  # a URL: only the archive (which stored it) can give its bytes
+        target = (base / unquote(parts.path).lstrip("/")).resolve()
+        if base not in target.parents or not target.is_file():
+            return None
+        if target.stat().st_size > settings.MAX_BINARY_BYTES:
+            return None
+        return target.read_bytes()
+
+    return get
 
 
 def _looks_like_html(text: str, content_type: str | None) -> bool:

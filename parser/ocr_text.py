@@ -30,20 +30,42 @@ from xxgk import settings
 Resources = Callable[[str], bytes | None]
 
 
-def read_image(image: Any, page: int | None) -> tuple[PageText, float]:
-    """OCR one image (BGR array): its text, grids and the seconds it took."""
+def read_image(image: Any, page: int | None, dpi: float | None = None) -> tuple[PageText, float]:
+    """OCR one image (BGR array; `dpi` where known): its text, grids and the seconds it took."""
     time_cap.extend(settings.OCR_CPU_SECONDS_PER_PAGE)
     t0 = time.perf_counter()
-    result = page_text(read_page(image), page)
+    result = page_text(read_page(image, (dpi or settings.OCR_DPI) / settings.OCR_DPI), page)
     return result, time.perf_counter() - t0
 
 
 # ------------------------------------------------------------------------------ PDF pages
 
 
-def render_page(data: bytes, index: int) -> Any:
-    """Page `index` (0-based) of a PDF as a BGR array at settings.OCR_DPI, scaled down where
-    that would pass settings.OCR_MAX_PIXELS (a hostile page can declare any size)."""
+def page_dpi(page: Any) -> float:
+    """Resolution to render a scanned page at: the scan's own (its largest image's pixels
+    over the space it fills), so its pixels are read as they are and not resampled, kept
+    between settings.OCR_DPI and OCR_MAX_DPI; OCR_DPI for a page without a large image."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    best, area = 0.0, 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        try:
+            px_w, _ = obj.get_px_size()
+            x0, y0, x1, y1 = obj.get_bounds()
+        except Exception:  # a damaged image object: rendered like any other page
+            continue
+        a = (x1 - x0) * (y1 - y0)
+        if a > area and x1 - x0 > 1:
+            best, area = px_w / (x1 - x0) * 72, a
+    if area < 0.25 * width * height:
+        return settings.OCR_DPI
+    return min(max(best, settings.OCR_DPI), settings.OCR_MAX_DPI)
+
+
+def render_page(data: bytes, index: int) -> tuple[Any, float]:
+    """Page `index` (0-based) of a PDF as a BGR array, and the dpi it was rendered at;
+    scaled down where it would pass settings.OCR_MAX_PIXELS (a page can declare any size)."""
     import numpy as np
     import pypdfium2 as pdfium
 
@@ -51,22 +73,22 @@ def render_page(data: bytes, index: int) -> Any:
     try:
         page = pdf[index]
         width, height = page.get_size()
-        scale = settings.OCR_DPI / 72
-        if width * height * scale * scale > settings.OCR_MAX_PIXELS:
-            scale = (settings.OCR_MAX_PIXELS / max(1.0, width * height)) ** 0.5
-        image = page.render(scale=scale).to_pil().convert("RGB")
+        dpi = page_dpi(page)
+        if width * height * (dpi / 72) ** 2 > settings.OCR_MAX_PIXELS:
+            dpi = 72 * (settings.OCR_MAX_PIXELS / max(1.0, width * height)) ** 0.5
+        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
     finally:
         pdf.close()
-    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1]), dpi
 
 
 def ocr_pdf_page(data: bytes, index: int) -> tuple[PageText, float]:
     try:
-        image = render_page(data, index)
+        image, dpi = render_page(data, index)
     except Exception as exc:  # pdfium raises its own error types
         raise DocumentError(f"PDF page {index + 1} has no text layer and cannot be rendered "
                             f"for OCR ({type(exc).__name__}: {exc})") from exc
-    return read_image(image, index + 1)
+    return read_image(image, index + 1, dpi)
 
 
 def to_text_span(offsets: list[int], raw_start: int, raw_end: int) -> tuple[int, int]:

@@ -45,7 +45,8 @@ def parse_document(doc: Document) -> ParseResult:
 
 
 def load_and_parse(
-    data: bytes, source: str, content_type: str | None = None
+    data: bytes, source: str, content_type: str | None = None,
+    resources: load.Resources | None = None,
 ) -> tuple[Document | None, ParseResult]:
     """Load and parse bytes under the per-document CPU-time cap; never raises for bad input.
 
@@ -56,7 +57,8 @@ def load_and_parse(
     doc = None
     try:
         with cpu_time_cap(settings.PARSE_MAX_CPU_SECONDS):
-            doc = load.load_bytes(data, source, content_type=content_type)
+            doc = load.load_bytes(data, source, content_type=content_type,
+                                  resources=resources)
             return doc, parse_document(doc)
     except ParseTimeout as exc:
         return doc, ParseResult(source=source, is_report=False, error=f"refused: {exc}")
@@ -71,9 +73,10 @@ def load_and_parse(
         )
 
 
-def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> ParseResult:
+def parse_bytes(data: bytes, source: str, content_type: str | None = None,
+                resources: load.Resources | None = None) -> ParseResult:
     """Parse a document held in memory (what the crawler fetched). Never raises for bad input."""
-    return load_and_parse(data, source, content_type)[1]
+    return load_and_parse(data, source, content_type, resources)[1]
 
 
 def parse_path(path: str | Path) -> ParseResult:
@@ -83,4 +86,4 @@ def parse_path(path: str | Path) -> ParseResult:
         data = load.read_file(path)
     except DocumentError as exc:
         return ParseResult(source=str(path), is_report=False, error=str(exc))
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), resources=load.local_resources(path))

@@ -199,6 +199,9 @@ OCR_PAGE_MIN_CHARS = 10
 # Scanned pages are rendered at this resolution before OCR (the engine's models read text
 # 20–40 pixels high: body text and table digits of a report at 150 dpi).
 OCR_DPI = 150
+# ... or at the scan's own resolution when it is finer, up to this (its pixels are then read
+# as scanned, not resampled; detection still shrinks the page to 2,000 pixels).
+OCR_MAX_DPI = 300
 # A character read with less confidence than this (engine score, 0–1) makes its number
 # doubtful: a table cell holding one is not placed (its fact keeps the reading, key null,
 # with the reason), and a prose number holding one gets no key.
