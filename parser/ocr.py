@@ -105,5 +105,8 @@ def recognize(crops: list[Any]) -> list[Reading]:
         confs = [float(c) for c in res[2][4]] if len(res) > 2 and text else []
         if len(confs) != len(text):  # the decoder's list is per character; be safe
             confs = [float(res[1])] * len(text)
-        out.append(Reading(text, confs))
+        # the crop's margins can read as spaces at either end
+        lead = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        out.append(Reading(text[lead:end], confs[lead:end] if end > lead else []))
     return out
