@@ -62,7 +62,7 @@ def test_ocr_runs_with_the_network_refused(tmp_path):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["cells"] == ["447", "26", "0", "15", "8", "2024"]
     assert any("3119" in line and "3050" in line for line in out["lines"]), out["lines"]
-    assert out["confidence"] > 0.9
+    assert 0.5 < out["confidence"] <= 1
     assert out["engine"].startswith("rapidocr-onnxruntime 1.4")
     # the engine wrote nothing under HOME (no model cache being filled)
     assert not any(tmp_path.rglob("*.onnx"))
