@@ -96,7 +96,8 @@ def read_file(path: Path) -> bytes:
 
 
 def sniff(data: bytes) -> str:
-    """pdf | docx | html | text, or DocumentError for a kind we do not read."""
+    """pdf | docx | ole2 (.doc/.wps) | markup-or-text, or DocumentError for a kind we do not
+    read."""
     head = data[:1024]
     if head.startswith(b"%PDF") or b"%PDF-" in head:
         return "pdf"
@@ -112,9 +113,7 @@ def sniff(data: bytes) -> str:
             return "docx"
         raise DocumentError("zip archive without word/document.xml: not a DOCX document")
     if head.startswith(OLE2_MAGIC):
-        raise DocumentError(
-            "Word 97-2003 .doc/.wps is not supported (OLE2 file); convert it to DOCX or PDF"
-        )
+        return "ole2"
     for magic, what in OTHER_MAGIC:
         if head.startswith(magic):
             raise DocumentError(f"not a text, HTML, PDF or DOCX document: {what}")
@@ -159,6 +158,8 @@ def load_bytes(data: bytes, source: str, content_type: str | None = None,
         from parser.docx_text import load_docx
 
         return load_docx(data, source)
+    if kind == "ole2":
+        return load_legacy_office(data, source)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentError("not a text, HTML, PDF or DOCX document: binary data (NUL bytes)")
     decoded = decode(data, content_type)
@@ -192,6 +193,26 @@ def local_resources(path: Path) -> Resources:
         return target.read_bytes()
 
     return get
+
+
+def load_legacy_office(data: bytes, source: str) -> Document:
+    """A Word 97-2003 .doc or WPS .wps file: converted to DOCX by LibreOffice, then read as
+    DOCX (parser/office_convert.py); other OLE2 files are refused with what they are."""
+    from parser.docx_text import load_docx
+    from parser.office_convert import ole_kind, to_docx
+
+    what = ole_kind(data)
+    if what != "word":
+        raise DocumentError(f"not a text, HTML, PDF or Word document: {what}")
+    suffix = Path(source.split("?")[0]).suffix.lower()
+    docx = to_docx(data, source, suffix)
+    kind_check = sniff(docx)
+    if kind_check != "docx":
+        raise DocumentError(f"{source}: LibreOffice wrote no DOCX document")
+    doc = load_docx(docx, source)
+    doc.kind = "doc"
+    doc.meta["converted"] = "Word 97-2003/WPS → DOCX by LibreOffice"
+    return doc
 
 
 def _looks_like_html(text: str, content_type: str | None) -> bool:

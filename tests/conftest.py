@@ -67,8 +67,6 @@ def table3_png_page(corpus: Path, tmp_path_factory) -> tuple[Path, object]:
     """(report page, its ParseResult): the 淮安市 2024 report as a CMS page whose table 三 is a
     PNG image (the real table rendered at 150 dpi from its two pages, joined), the rest of
     the report as text and its tables 二 and 四 as HTML tables, from the PDF's own text layer."""
-    import html
-
     from PIL import Image
 
     from parser.load import load_bytes, read_file
@@ -89,6 +87,17 @@ def table3_png_page(corpus: Path, tmp_path_factory) -> tuple[Path, object]:
     (folder / "images").mkdir()
     joined.save(folder / "images" / "table3.png")
 
+    page = report_page_html(doc, "images/table3.png")
+    path = folder / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path, parse_path(path)
+
+
+def report_page_html(doc, image: str | None) -> str:
+    """A CMS report page made of a loaded PDF report: its text as paragraphs and its tables
+    as HTML tables, except table 三, which is `<img src=image>` when `image` is given."""
+    import html
+
     def as_html_table(grid) -> str:
         rows = []
         for r, row in enumerate(grid.rows):
@@ -98,29 +107,30 @@ def table3_png_page(corpus: Path, tmp_path_factory) -> tuple[Path, object]:
                     continue
                 span = sum(1 for x in row if x.origin == cell.origin)
                 rspan = sum(1 for rr in grid.rows if any(x.origin == cell.origin for x in rr))
-                cells.append(f'<td colspan="{span}" rowspan="{rspan}">{html.escape(cell.text)}</td>')
+                cells.append(f'<td colspan="{span}" rowspan="{rspan}">'
+                             f'{html.escape(cell.text)}</td>')
             rows.append("<tr>" + "".join(cells) + "</tr>")
-        return "<table border=\"1\">" + "".join(rows) + "</table>"
+        return '<table border="1">' + "".join(rows) + "</table>"
 
-    parts, pos = [], 0
+    def paragraphs(text: str) -> list[str]:
+        return [f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip()]
+
+    parts: list[str] = []
+    pos = 0
     for grid in sorted(doc.tables, key=lambda g: g.start):
-        text = doc.text[pos:grid.start]
-        parts += [f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip()]
-        if any("本年新收政府信息公开申请数量" in c.text for row in grid.rows for c in row):
-            parts.append('<p style="text-align:center"><img src="images/table3.png" '
+        parts += paragraphs(doc.text[pos:grid.start])
+        if image and any("本年新收政府信息公开申请数量" in c.text for row in grid.rows for c in row):
+            parts.append(f'<p style="text-align:center"><img src="{image}" '
                          'alt="收到和处理政府信息公开申请情况"></p>')
         else:
             parts.append(as_html_table(grid))
         pos = max(pos, grid.end)
-    parts += [f"<p>{html.escape(line)}</p>" for line in doc.text[pos:].split("\n") if line.strip()]
-    title = doc.meta.get("title", "")
-    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}'
-            '</title></head><body><div class="header">首页 &gt; 政府信息公开 &gt; 年度报告</div>'
+    parts += paragraphs(doc.text[pos:])
+    title = html.escape(doc.meta.get("title", ""))
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+            '<body><div class="header">首页 &gt; 政府信息公开 &gt; 年度报告</div>'
             f'<div class="TRS_Editor">{"".join(parts)}</div>'
             '<div class="footer">主办单位：淮安市人民政府办公室</div></body></html>')
-    path = folder / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path, parse_path(path)
 
 
 def mixed_pdf(pdf_path: Path, scanned_page: int, out: Path) -> Path:
