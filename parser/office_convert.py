@@ -30,7 +30,7 @@ from parser.model import DocumentError
 from xxgk import settings
 
 INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: `sudo apt-get install "
-                "libreoffice-writer-nogui`, or run `bash scripts/ensure_system_packages.sh`), "
+                "libreoffice-writer-nogui`, or run `bash scripts/ensure_libreoffice.sh`), "
                 "or set XXGK_SOFFICE to its soffice program")
 
 

@@ -22,7 +22,7 @@ from parser.pipeline import parse_path
 from xxgk import settings
 
 pytestmark = pytest.mark.skipif(
-    soffice() is None, reason="LibreOffice not installed (bash scripts/ensure_system_packages.sh)")
+    soffice() is None, reason="LibreOffice not installed (bash scripts/ensure_libreoffice.sh)")
 
 
 def _to_doc(src, folder, infilter: str | None = None):
