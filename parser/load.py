@@ -56,6 +56,18 @@ _BODY_MARK = re.compile(r"^\s*={3,}\s*正文\s*={3,}\s*$", re.M)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
+IMAGE_MAGIC = [*OTHER_MAGIC[:3], (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image")]
+
+
+def image_kind(head: bytes) -> str | None:
+    """"PNG image" and the like for the first 16 bytes of an image, else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP image"
+    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00":  # BMP: reserved zeros
+        return "BMP image"
+    return next((what for magic, what in IMAGE_MAGIC if head.startswith(magic)), None)
+
+
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 

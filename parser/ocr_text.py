@@ -76,7 +76,10 @@ def render_page(data: bytes, index: int) -> tuple[Any, float]:
         dpi = page_dpi(page)
         if width * height * (dpi / 72) ** 2 > settings.OCR_MAX_PIXELS:
             dpi = 72 * (settings.OCR_MAX_PIXELS / max(1.0, width * height)) ** 0.5
-        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+        # pdfium rounds the size up: aim half a pixel under, so that a scan at its own
+        # resolution is drawn pixel for pixel (1240 wide, not resampled to 1241)
+        scale = max(1.0, round(width * dpi / 72) - 0.5) / width
+        image = page.render(scale=scale).to_pil().convert("RGB")
     finally:
         pdf.close()
     return np.ascontiguousarray(np.asarray(image)[:, :, ::-1]), dpi
