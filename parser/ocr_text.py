@@ -165,7 +165,12 @@ def ocr_html_images(doc: Document, resources: Resources | None) -> None:
         if done >= settings.OCR_MAX_IMAGES:
             doc.meta["ocr_skipped"] = f"images after the first {settings.OCR_MAX_IMAGES} not read"
             break
-        image = ocr.decode_image(data, f"{doc.source}: image {src[:80]}")
+        try:
+            shown = "(inline data: URI)" if src.startswith("data:") else src[:200]
+            image = ocr.decode_image(data, f"image {shown}")
+        except DocumentError as exc:  # a broken or oversized image: the page's text stays
+            doc.meta["ocr_skipped"] = str(exc)
+            continue
         height, width = image.shape[:2]
         if min(height, width) < settings.OCR_MIN_IMAGE_SIDE:
             continue  # an icon or a bullet

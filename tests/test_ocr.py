@@ -128,3 +128,33 @@ def test_ocr_off_says_so(corpus, tmp_path, monkeypatch):
     path = image_only_pdf(corpus / "reports/003_huaian-city_2024.pdf", tmp_path / "s.pdf")
     result = parse_path(path)
     assert result.error == "PDF has no text layer (scanned image?) and OCR is off (XXGK_OCR=0)"
+
+
+def test_an_image_bomb_in_a_page_is_skipped_with_the_reason_and_the_text_kept():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from parser.load import load_bytes
+
+    buf = io.BytesIO()
+    Image.new("1", (9000, 9000), 1).save(buf, "PNG")  # 81 MP, a few KB compressed
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    page = ("<html><body><div class='TRS_Editor'><p>一、总体情况</p><p>本年收到申请 12 件。</p>"
+            f"<p><img src='{src}'></p><p>二、主动公开情况</p></div></body></html>")
+    doc = load_bytes(page.encode(), "bomb.html")
+    assert "本年收到申请 12 件" in doc.text and doc.ocr == []
+    assert doc.meta["ocr_skipped"] == ("image (inline data: URI): image of 9000×9000 pixels is "
+                                       "over the 40 MP limit for OCR")
+
+
+def test_too_many_pages_without_text_are_refused(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setattr(settings, "OCR_MAX_PAGES", 1)
+    pages = [Image.new("RGB", (300, 400), "white") for _ in range(2)]
+    path = tmp_path / "blank.pdf"
+    pages[0].save(path, "PDF", resolution=50, save_all=True, append_images=pages[1:])
+    assert parse_path(path).error == ("PDF has more than 1 pages without a text layer, over the "
+                                      "limit of pages read by OCR")
