@@ -1,9 +1,10 @@
 """OCR provenance in the archive (issue 15): what was OCR'd is stored and shown, with the image.
 
-A crawled report page whose table 三 is a PNG (the crawler stored the page and the image it
-shows) and a PDF whose page 4 is a scan are built into an archive: the image is no document
-of its own, the report's facts say `ocr` with their confidence, `ocr_regions` says which page
-or image was read, and the report page lists them with a link to the page image.
+A report page whose table 三 is a PNG is crawled from a local site (the crawler stores the
+page and the image inside its body), and a PDF whose page 4 is a scan is imported; both are
+built: the image is no document of its own, the report's facts say `ocr` with their
+confidence, `ocr_regions` says which page or image was read, and the report page lists them
+with a link to the page image.
 """
 
 from __future__ import annotations
@@ -17,26 +18,38 @@ from conftest import HUAIAN_2024, mixed_pdf
 from archive.build import build
 from archive.serve import make_datasette
 from archive.store import add_document
-from scraper import discover
+from scraper.crawl import crawl
+from scraper.demo_site import DemoServer
+from scraper.fetch import FetchConfig
+from scraper.registry import Source
 
-PAGE_URL = "http://www.example.gov.cn/zfxxgk/nb/2025/report.html"
+LISTING = ('<html><head><meta charset="utf-8"><title>年度报告</title></head><body><ul>'
+           '<li><a href="2025/report.html">淮安市人民政府2024年政府信息公开工作年度报告</a>'
+           '<span>2025-01-20</span></li></ul></body></html>')
 
 
 @pytest.fixture(scope="module")
 def archive(corpus, table3_png_page, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ocr-archive")
     page, _ = table3_png_page
-    html = page.read_bytes()
-    # what the crawler does with a report page: store it, and the images inside its body
-    images = discover.body_images(html.decode("utf-8"), PAGE_URL)
-    assert images == ["http://www.example.gov.cn/zfxxgk/nb/2025/images/table3.png"]
+    site = folder / "www"
+    (site / "nb/2025/images").mkdir(parents=True)
+    (site / "nb/index.html").write_text(LISTING, encoding="utf-8")
+    (site / "nb/2025/report.html").write_bytes(page.read_bytes())
+    (site / "nb/2025/images/table3.png").write_bytes((page.parent / "images/table3.png")
+                                                       .read_bytes())
     # two archives: the page and the PDF are versions of one report (淮安市, 2024)
+    with DemoServer(root=site, fails_once=()) as server:
+        source = Source("淮安市人民政府", f"{server.base_url}/nb/index.html", allow_private="yes")
+        result = crawl(folder / "web.db", [source], FetchConfig(delay=0.05))
+        fetched = sorted(h.path for h in server.hits)
+    assert result.exit_code == 0, result.summary()
+    assert "/nb/2025/images/table3.png" in fetched  # the image inside the report's body
     db = sqlite_utils.Database(folder / "web.db")
-    page_id, _ = add_document(db, html, url=PAGE_URL, media_type="text/html",
-                              fetched_at="2025-01-20T00:00:00Z")
-    image_id, _ = add_document(db, (page.parent / "images/table3.png").read_bytes(),
-                               url=images[0], media_type="image/png",
-                               fetched_at="2025-01-20T00:00:01Z")
+    page_id = db.execute("select document_id from document_urls where url like '%report.html'"
+                         ).fetchone()[0]
+    image_id = db.execute("select document_id from document_urls where url like '%table3.png'"
+                          ).fetchone()[0]
     pdfs = sqlite_utils.Database(folder / "pdf.db")
     scan = mixed_pdf(corpus / HUAIAN_2024, 4, folder / "mixed.pdf")
     pdf_id, _ = add_document(pdfs, scan.read_bytes(), url=None, path=str(scan),
