@@ -231,7 +231,7 @@ async def raw_document(datasette, request):
     if not rows:
         raise NotFound("no such document")
     row = rows[0]
-    suffixes = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt"}
+    suffixes = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "text": "txt"}
     ext = suffixes.get(row["kind"] or "", "bin")
     filename = row["filename"] or f"{sha[:16]}.{ext}"
     return Response(
