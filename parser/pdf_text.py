@@ -109,9 +109,11 @@ def load_pdf(data: bytes, source: str) -> Document:
         raw = "\n".join(page_texts)
         visible = re.sub(r"\s", "", raw)
         if len(visible) < 20:
-            if not ocr_pages and not settings.OCR_ENABLED:
+            if not settings.OCR_ENABLED:
                 raise DocumentError("PDF has no text layer (scanned image?) and OCR is off "
                                     "(XXGK_OCR=0)")
+            if not ocr_pages:
+                raise DocumentError("PDF has no text layer and no image to read by OCR")
             raise DocumentError("PDF has no text layer and OCR found no text in it "
                                 "(blank or unreadable scan?)")
         if len("".join(_CID.findall(visible))) > 0.5 * len(visible):

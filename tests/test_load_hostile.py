@@ -137,7 +137,7 @@ def test_truncated_and_broken_pdf() -> None:
 
 
 def test_pdf_without_text_layer() -> None:
-    assert refused(minimal_pdf([])) == "PDF has no text layer (scanned image?)"
+    assert refused(minimal_pdf([])) == "PDF has no text layer and no image to read by OCR"
 
 
 def test_ascii_pdf_text_layer_and_footer() -> None:
