@@ -60,7 +60,7 @@ def review(doc: Document, facts: list[Fact]) -> None:
             f.method, f.confidence = "ocr", conf
         if f.method != "ocr" or f.confidence is None or f.confidence >= threshold:
             continue
-        if f.key is not None and f.status in ("value", "zero_word"):
+        if f.key is not None and f.status != "blank":  # a number, or text read as one
             why = (f"OCR confidence {f.confidence:.2f} is below {threshold:g}: "
                    f"{f.raw or f.value!r} may be misread, not placed")
             f.note = f"{f.note}; {why}" if f.note else why

@@ -85,7 +85,7 @@ def _doc_with_region(text: str, confidences: list[float | None]) -> Document:
     return doc
 
 
-def _cell(key: str, value: int, start: int, conf: float | None = None,
+def _cell(key: str, value: int | None, start: int, conf: float | None = None,
           method: str = "ocr") -> Fact:
     return Fact(key=key, value=value, unit="件", label="", evidence="", section="三",
                 method=method, start=start, end=start + len(str(value)), raw=str(value),
@@ -102,6 +102,11 @@ def test_a_doubtful_digit_leaves_the_cell_unplaced_and_the_check_says_so():
     assert (sure.key, sure.method, sure.confidence) == ("applications.new.total", "ocr", 0.99)
     assert doubtful.key is None and doubtful.value == 58  # the reading is kept, unkeyed
     assert "OCR confidence 0.62 is below 0.9" in doubtful.note
+    # text read doubtfully as a cell ("1." for a 1 beside a speck of a scan) is unplaced too
+    odd = _cell("results.withheld.process_info.natural_person", None, 0, conf=0.56)
+    odd.raw, odd.status = "1.", "unreadable"
+    review(doc, [odd])
+    assert odd.key is None and "'1.' may be misread" in odd.note
     prose = Fact(key="legacy.apply.received.total", value=58, unit="件", label="申请",
                  evidence="", section=None, method="text", start=5, end=7, raw="58")
     review(doc, [prose])
