@@ -56,7 +56,12 @@ def _engine() -> Any:
         raise OcrUnavailable(
             f"OCR engine not installed ({exc}); reinstall with `pip install -e .`") from exc
     threads = settings.OCR_THREADS if settings.OCR_THREADS > 0 else -1
-    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads)
+    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads)
+    # Crops are padded to the widest of their batch, and to at least this width: 320 pixels
+    # (the engine's default) spends most of the work on the padding of a one-digit cell.
+    channels, height, _ = engine.text_rec.rec_image_shape
+    engine.text_rec.rec_image_shape = [channels, height, settings.OCR_REC_MIN_WIDTH]
+    return engine
 
 
 def decode_image(data: bytes, name: str) -> Any:

@@ -216,6 +216,11 @@ OCR_MAX_PAGES = 60
 # Scanned documents cost seconds per page, far more than the text parse: the per-document CPU
 # cap (PARSE_MAX_CPU_SECONDS) grows by this much for each page or image that is OCR'd.
 OCR_CPU_SECONDS_PER_PAGE = 8.0
+# The recogniser reads crops padded to at least this many pixels wide (height 48). Table
+# cells are a few characters, so less padding is faster, but less sure: on the scans of the
+# three corpus PDFs 160 was a fifth faster and left 3 more of 572 cells doubtful, 96 a third
+# faster and 9 more (docs/performance.md, OCR). The engine's own 320 is kept.
+OCR_REC_MIN_WIDTH = 320
 # Threads the OCR engine may use (onnxruntime); build workers are already one per core.
 OCR_THREADS = 1
 
