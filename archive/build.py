@@ -190,15 +190,48 @@ def _provenance(db: sqlite_utils.Database, document_id: str) -> dict:
     }
 
 
+def _stored_url(db: sqlite_utils.Database, base: str | None, src: str | None) -> str | None:
+    """The stored document a page's link names (its `<img src>`, resolved against the page's
+    URL): the latest version fetched from that URL, or None."""
+    if not base or not src or src.startswith("data:"):
+        return None
+    from urllib.parse import urljoin
+
+    row = db.execute(
+        "select document_id from document_urls where url = ? or final_url = ?"
+        " order by coalesce(fetched_at, recorded_at) desc limit 1",
+        [urljoin(base, src)] * 2).fetchone()
+    return row[0] if row else None
+
+
+def stored_resources(db: sqlite_utils.Database, base: str | None):
+    """What a page's `<img src>` names, from the store (never the network): the crawler
+    fetched the images inside report bodies, and OCR reads them when the page is parsed."""
+
+    def get(src: str) -> bytes | None:
+        found = _stored_url(db, base, src)
+        return get_bytes(db, found) if found else None
+
+    return get
+
+
 def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
     """Parse one stored document. Never raises for a bad document: the reason is recorded."""
+    from parser.load import image_kind
     from parser.pipeline import load_and_parse
     from parser.provenance import Hints
 
     prov = _provenance(db, document_id)
     data = get_bytes(db, document_id)
+    image = image_kind(data[:16])
+    if image:  # fetched for the report page that shows it, and read by OCR with that page
+        reason = f"{image}: read by OCR as part of the report page that shows it"
+        return Parsed(document_id, None, ParseResult(source=prov["source"], is_report=False,
+                                                     not_report_reason=reason),
+                      None, None, "not_report", reason)
     hints = Hints(url=prov["url"], path=prov["path"], publisher=prov["hint"])
-    doc, result = load_and_parse(data, prov["source"], prov["content_type"], hints)
+    doc, result = load_and_parse(data, prov["source"], prov["content_type"], hints,
+                                 stored_resources(db, prov["url"]))
     if result.error:
         return Parsed(document_id, doc, result, None, None, "error", result.error)
     if not result.is_report:
@@ -270,7 +303,7 @@ def _slim(parsed: Parsed) -> Parsed:
     if parsed.doc is not None:
         from dataclasses import replace
 
-        parsed.doc = replace(parsed.doc, offsets=[], raw="", tables=[], pages=[])
+        parsed.doc = replace(parsed.doc, offsets=[], raw="", tables=[], pages=[], ocr=[])
     return parsed
 
 
@@ -410,7 +443,7 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
         old_sections = [r[0] for r in db.execute(
             "select id from sections where report_id = ?", [report_id])]
         search.unindex(db, "sections_fts", old_sections)
-        for table in ("sections", "facts", "checks", "report_indicator_values"):
+        for table in ("sections", "facts", "checks", "report_indicator_values", "ocr_regions"):
             db.execute(f"delete from [{table}] where report_id = ?", [report_id])
     else:
         report_id = db.table("reports").insert(row).last_pk
@@ -430,12 +463,24 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
     db.conn.executemany(
         "insert into facts (report_id, seq, key, value, unit, label, evidence, section, method,"
         " status, start, end, raw, percent_of, table_name, row_label, column_label, version,"
-        " note) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " note, confidence) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [report_id, seq, f.key, _num(f.value), f.unit, f.label, f.evidence, f.section,
              f.method, f.status, f.start, f.end, f.raw, _num(f.percent_of), f.table, f.row,
-             f.column, f.version, f.note]
+             f.column, f.version, f.note,
+             round(f.confidence, 4) if f.confidence is not None else None]
             for seq, f in enumerate(res.facts)
+        ],
+    )
+    db.conn.executemany(
+        "insert into ocr_regions (report_id, seq, document_id, page, image, image_document_id,"
+        " start, end, chars, mean_confidence, low_confidence_chars, seconds, engine)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [report_id, seq, parsed.document_id, r["page"], r["image"],
+             _stored_url(db, prov["url"], r["image"]), r["start"], r["end"], r["chars"],
+             r["mean_confidence"], r["low_confidence_chars"], r["seconds"], r["engine"]]
+            for seq, r in enumerate(res.ocr)
         ],
     )
     db.conn.executemany(
@@ -486,7 +531,8 @@ def _delete_report(db: sqlite_utils.Database, key: str) -> None:
     search.unindex(db, "sections_fts", [r[0] for r in db.execute(
         "select id from sections where report_id = ?", [report_id])])
     search.unindex(db, "reports_fts", [report_id])
-    for table in ("sections", "facts", "checks", "report_indicator_values", "report_documents"):
+    for table in ("sections", "facts", "checks", "report_indicator_values", "report_documents",
+                  "ocr_regions"):
         db.execute(f"delete from [{table}] where report_id = ?", [report_id])
     db.execute("delete from reports where id = ?", [report_id])
 

@@ -182,9 +182,30 @@ TABLES: dict[str, dict] = {
             "column_label": str,
             "version": str,
             "note": str,
+            "confidence": float,
         },
         "pk": ("report_id", "seq"),
         "fks": [("report_id", "reports", "id"), ("key", "indicators", "key")],
+    },
+    # Which parts of a report were read by OCR (issue 15), shown on the report page.
+    "ocr_regions": {
+        "columns": {
+            "report_id": int,
+            "seq": int,
+            "document_id": str,
+            "page": int,
+            "image": str,
+            "image_document_id": str,
+            "start": int,
+            "end": int,
+            "chars": int,
+            "mean_confidence": float,
+            "low_confidence_chars": int,
+            "seconds": float,
+            "engine": str,
+        },
+        "pk": ("report_id", "seq"),
+        "fks": [("report_id", "reports", "id")],
     },
     "checks": {
         "columns": {

@@ -133,7 +133,7 @@ def prose_vs_table(facts: list[Fact], table_vals: dict[str, Any]) -> list[Check]
     agree: list[str] = []
     seen: set[tuple[str, Any]] = set()
     for f in sorted(facts, key=lambda f: f.start):
-        if f.method != "text" or not f.key or f.value is None or f.unit == "%":
+        if not f.is_prose or not f.key or f.value is None or f.unit == "%":
             continue
         table = table_vals.get(f.key)
         if table is None or (f.key, f.value) in seen:

@@ -150,8 +150,8 @@ def _flagged_keys(result: ParseResult) -> set[str]:
 
 def _value_methods(result: ParseResult) -> dict[str, str]:
     """The method behind each of the parser's values: a table's value wins over the prose."""
-    methods = {f.key: "prose" for f in result.facts if f.key and f.method == "text"}
-    methods.update({f.key: "table" for f in result.facts if f.key and f.method == "table"})
+    methods = {f.key: "prose" for f in result.facts if f.key and f.is_prose}
+    methods.update({f.key: "table" for f in result.facts if f.key and f.is_cell})
     return methods
 
 
@@ -194,7 +194,7 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
         score.error = result.error
     # Prose facts.
     gold_pairs = _pairs([(f["key"], f["value"]) for f in gold.get("facts", [])])
-    found_pairs = _pairs([(f.key, f.value) for f in result.facts if f.method == "text" and f.key])
+    found_pairs = _pairs([(f.key, f.value) for f in result.facts if f.is_prose and f.key])
     score.gold_facts, score.found_facts = len(gold_pairs), len(found_pairs)
     score.true_facts = len(gold_pairs & found_pairs)
     score.missed_facts = sorted(gold_pairs - found_pairs)
@@ -210,7 +210,7 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
     cells: dict[str, Any] = gold.get("cells") or {}
     by_key: dict[str, Fact] = {}
     for f in result.facts:
-        if f.method == "table" and f.key and f.key not in by_key:
+        if f.is_cell and f.key and f.key not in by_key:
             by_key[f.key] = f
     flagged = _flagged_keys(result)
     for key, expected in cells.items():
@@ -279,7 +279,7 @@ def statistics_cells(
     from parser.tables.labels import normalize_label
     from parser.tables.statistics import cell_role
 
-    facts = [f for f in result.facts if f.method == "table" and cell_role(f)]
+    facts = [f for f in result.facts if f.is_cell and cell_role(f)]
     out: list[tuple[str, Any, Fact | None]] = []
     for key, expected in (gold.get("cumulative_cells") or {}).items():
         found = next((f for f in facts if cell_role(f) == "cumulative"

@@ -214,15 +214,20 @@ def fuzz(n: int, seed: int = 0, seeds: list[Seed] | None = None,
 
     `cap` is the per-document CPU-time cap the parser runs under (settings'
     PARSE_MAX_CPU_SECONDS, lowered from its production value so that no input takes 1 s: the
-    signal lands between bytecodes, up to ~50 ms after the cap); None keeps the setting.
+    signal lands between bytecodes, up to ~50 ms after the cap); None keeps the setting. With a
+    cap, a page read by OCR gets no extra time either (OCR_CPU_SECONDS_PER_PAGE is 0): a
+    mutated PDF whose text layer is gone is OCR'd within the same cap, or refused at it.
     """
     production_cap = settings.PARSE_MAX_CPU_SECONDS
+    production_ocr = settings.OCR_CPU_SECONDS_PER_PAGE
     if cap is not None:
         settings.PARSE_MAX_CPU_SECONDS = cap
+        settings.OCR_CPU_SECONDS_PER_PAGE = 0.0
     try:
         return _fuzz(n, seed, seeds, keep_slow)
     finally:
         settings.PARSE_MAX_CPU_SECONDS = production_cap
+        settings.OCR_CPU_SECONDS_PER_PAGE = production_ocr
 
 
 def _fuzz(n: int, seed: int, seeds: list[Seed] | None, keep_slow: float) -> FuzzStats:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from parser.encoding import decode
@@ -19,6 +19,9 @@ from parser.model import Document, DocumentError
 from parser.text_clean import clean_chrome, iso_date, title_from_text
 from parser.textmap import TextBuilder, cap_text, line_spans
 from xxgk import settings
+
+# Gives the bytes of a file a document names (its images), or None (parser/ocr_text.py).
+Resources = Callable[[str], bytes | None]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Magic numbers of files that are certainly not reports we can read, named in the error.
@@ -51,6 +54,18 @@ _HEADER_LINE = re.compile(
 )
 _BODY_MARK = re.compile(r"^\s*={3,}\s*正文\s*={3,}\s*$", re.M)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+IMAGE_MAGIC = [*OTHER_MAGIC[:3], (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image")]
+
+
+def image_kind(head: bytes) -> str | None:
+    """"PNG image" and the like for the first 16 bytes of an image, else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP image"
+    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00":  # BMP: reserved zeros
+        return "BMP image"
+    return next((what for magic, what in IMAGE_MAGIC if head.startswith(magic)), None)
 
 
 def _mb(n: int) -> str:
@@ -93,7 +108,8 @@ def read_file(path: Path) -> bytes:
 
 
 def sniff(data: bytes) -> str:
-    """pdf | docx | html | text, or DocumentError for a kind we do not read."""
+    """pdf | docx | ole2 (.doc/.wps) | markup-or-text, or DocumentError for a kind we do not
+    read."""
     head = data[:1024]
     if head.startswith(b"%PDF") or b"%PDF-" in head:
         return "pdf"
@@ -109,9 +125,7 @@ def sniff(data: bytes) -> str:
             return "docx"
         raise DocumentError("zip archive without word/document.xml: not a DOCX document")
     if head.startswith(OLE2_MAGIC):
-        raise DocumentError(
-            "Word 97-2003 .doc/.wps is not supported (OLE2 file); convert it to DOCX or PDF"
-        )
+        return "ole2"
     for magic, what in OTHER_MAGIC:
         if head.startswith(magic):
             raise DocumentError(f"not a text, HTML, PDF or DOCX document: {what}")
@@ -138,8 +152,12 @@ def check_zip_bomb(infos: list[zipfile.ZipInfo]) -> None:
                                 "limit for a DOCX")
 
 
-def load_bytes(data: bytes, source: str, content_type: str | None = None) -> Document:
-    """Turn a document's bytes into a Document (text, offsets, meta, tables)."""
+def load_bytes(data: bytes, source: str, content_type: str | None = None,
+               resources: Resources | None = None) -> Document:
+    """Turn a document's bytes into a Document (text, offsets, meta, tables).
+
+    `resources` gives the bytes of a file the document names (an `<img src>` of a report
+    page: its table may be a picture, read by OCR), or None where it has none stored."""
     if not data:
         raise DocumentError(f"{source}: empty file")
     check_size(len(data), data[:1024], source)
@@ -152,15 +170,61 @@ def load_bytes(data: bytes, source: str, content_type: str | None = None) -> Doc
         from parser.docx_text import load_docx
 
         return load_docx(data, source)
+    if kind == "ole2":
+        return load_legacy_office(data, source)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentError("not a text, HTML, PDF or DOCX document: binary data (NUL bytes)")
     decoded = decode(data, content_type)
     text = decoded.text
     if _looks_like_html(text, content_type):
         from parser.html_text import load_html
+        from parser.ocr_text import ocr_html_images
 
-        return load_html(text, source, decoded.encoding)
+        doc = load_html(text, source, decoded.encoding)
+        ocr_html_images(doc, resources)
+        return doc
     return load_text(text, source, decoded.encoding)
+
+
+def local_resources(path: Path) -> Resources:
+    """Files a local document names by a relative path (a page saved with its images:
+    报告_files/image001.png), inside the document's own folder and never above it."""
+    base = Path(path).resolve().parent
+
+    def get(src: str) -> bytes | None:
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None  # a URL: only the archive (which stored it) can give its bytes
+        target = (base / unquote(parts.path).lstrip("/")).resolve()
+        if base not in target.parents or not target.is_file():
+            return None
+        if target.stat().st_size > settings.MAX_BINARY_BYTES:
+            return None
+        return target.read_bytes()
+
+    return get
+
+
+def load_legacy_office(data: bytes, source: str) -> Document:
+    """A Word 97-2003 .doc or WPS .wps file: converted to DOCX by LibreOffice, then read as
+    DOCX (parser/office_convert.py); other OLE2 files are refused with what they are."""
+    from parser.docx_text import load_docx
+    from parser.office_convert import ole_kind, to_docx
+
+    what = ole_kind(data)
+    if what != "word":
+        raise DocumentError(f"not a text, HTML, PDF or Word document: {what}")
+    suffix = Path(source.split("?")[0]).suffix.lower()
+    docx = to_docx(data, source, suffix)
+    kind_check = sniff(docx)
+    if kind_check != "docx":
+        raise DocumentError(f"{source}: LibreOffice wrote no DOCX document")
+    doc = load_docx(docx, source)
+    doc.kind = "doc"
+    doc.meta["converted"] = "Word 97-2003/WPS → DOCX by LibreOffice"
+    return doc
 
 
 def _looks_like_html(text: str, content_type: str | None) -> bool:

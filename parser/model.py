@@ -32,13 +32,15 @@ class Cell:
     origin: tuple[int, int]
     span_copy: bool = False  # True where this position repeats a merged cell's origin
     pad: bool = False  # True where a text row ends before the grid's width
+    # OCR'd cells only (parser/ocr_grid.py): the engine's lowest character confidence, 0–1.
+    confidence: float | None = None
 
 
 @dataclass
 class Grid:
     """A table as a rectangular grid of cell texts, from any source format.
 
-    `source` says where the grid came from (html, docx, pdf, text); `start`/`end` are the
+    `source` says where the grid came from (html, docx, pdf, text, ocr); `start`/`end` are the
     offsets in `Document.text` of the table's text (or -1 when the table has no text span);
     `page` is the 1-based PDF page where the table starts.
     """
@@ -71,12 +73,46 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     tables: list[Grid] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)  # text offset where each PDF page starts
+    # Regions read by OCR (scanned PDF pages, images in a page): where, and how sure.
+    ocr: list[OcrRegion] = field(default_factory=list)
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of `text` back to `raw`."""
         if not self.offsets or start >= end:
             return (-1, -1)
         return (self.offsets[start], self.offsets[end - 1] + 1)
+
+
+@dataclass
+class OcrRegion:
+    """A part of a document that had no text and was read by OCR: a PDF page without a text
+    layer, or an image in a report page. `start`/`end` is its text in `Document.text`;
+    `confidences` holds the engine's confidence of each character of that text (None for
+    the separators OCR added), so any fact inside it can say how sure the reading is."""
+
+    page: int | None  # 1-based PDF page, or None for an image
+    image: str | None  # the image's URL or path as the page names it (src), or None
+    start: int
+    end: int
+    confidences: list[float | None] = field(default_factory=list)
+    low_confidence: int = 0  # characters below settings.OCR_MIN_CONFIDENCE
+    seconds: float = 0.0
+    engine: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        """What ParseResult.ocr and the archive keep (without the per-character list)."""
+        known = [c for c in self.confidences if c is not None]
+        return {
+            "page": self.page,
+            "image": self.image,
+            "start": self.start,
+            "end": self.end,
+            "chars": len(known),
+            "mean_confidence": round(sum(known) / len(known), 4) if known else None,
+            "low_confidence_chars": self.low_confidence,
+            "seconds": round(self.seconds, 3),
+            "engine": self.engine,
+        }
 
 
 @dataclass
@@ -108,7 +144,7 @@ class Fact:
     label: str
     evidence: str
     section: str | None
-    method: str  # text | table
+    method: str  # text | table | ocr (a number read by OCR, from prose or a table cell)
     start: int
     end: int
     raw: str = ""
@@ -119,6 +155,17 @@ class Fact:
     column: str | None = None
     version: str | None = None  # v2019 | v2021 for table facts
     note: str | None = None  # why a fact has no key (unplaced cell) and similar
+    confidence: float | None = None  # method ocr: the engine's lowest confidence of its digits
+
+    @property
+    def is_cell(self) -> bool:
+        """A cell of a standard table, read from a grid, text rows or by OCR."""
+        return self.method == "table" or (self.method == "ocr" and self.table is not None)
+
+    @property
+    def is_prose(self) -> bool:
+        """A number stated in running text (read from a text layer or by OCR)."""
+        return self.method == "text" or (self.method == "ocr" and self.table is None)
 
 
 @dataclass
@@ -150,6 +197,7 @@ class ParseResult:
     values: dict[str, Any] = field(default_factory=dict)
     values_notes: dict[str, str] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    ocr: list[dict[str, Any]] = field(default_factory=list)  # OcrRegion.summary() of each
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

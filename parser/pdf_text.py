@@ -9,15 +9,13 @@ separate numbers from words, which the fact extractor can handle either way.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import re
 import time
-import zlib
 from typing import Any
 
 from parser.model import Document, DocumentError, Grid
+from parser.pdf_guard import open_pdf, page_content, pdf_error
 from parser.text_clean import load_rules, title_from_text
 from parser.textmap import TextBuilder, cap_text, line_spans
 from xxgk import settings
@@ -56,183 +54,9 @@ def is_footer(line: str) -> bool:
     return bool(s) and len(s) <= 30 and any(p.match(s) for p in load_rules().footers)
 
 
-def pdf_error(exc: Exception, where: str = "") -> DocumentError:
-    """A DocumentError naming what pdfminer found wrong (pdfplumber wraps its exceptions)."""
-    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
-    name = type(inner).__name__
-    if "Password" in name or "Encrypt" in name:
-        return DocumentError("PDF is password-protected or encrypted")
-    detail = str(inner).strip()
-    return DocumentError(f"broken PDF{where}: {name}" + (f": {detail}" if detail else ""))
-
-
-_STREAM = re.compile(rb"stream\r?\n")
-_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
-
-
-def check_inflation(data: bytes) -> None:
-    """Refuse a PDF bomb before pdfminer sees it: pdfminer inflates a Flate stream whole, so a
-    stream of zeros that compresses 1000:1 would cost gigabytes. Every stream that starts
-    with zlib data is inflated here in steps, never more than the cap at once."""
-    total = 0
-    step = 1024 * 1024
-    # Page objects, in the file and inside object streams: pdfminer parses a page tree's
-    # whole /Kids array before the first page, so 100,000 pages cost seconds to count there.
-    # Twice the page limit leaves room for the old copies an incremental save keeps.
-    pages = len(_PAGE_OBJECT.findall(data))
-    for m in _STREAM.finditer(data):
-        start = m.end()
-        head = data[start:start + 2]
-        if len(head) < 2 or (head[0] & 0x0F) != 8 or head[0] >> 4 > 7 or (
-                (head[0] << 8 | head[1]) % 31) or data[max(0, m.start() - 3):m.start()] == b"end":
-            continue  # not a zlib header (or the "stream" of "endstream")
-        d = zlib.decompressobj()
-        size = 0
-        pos = start
-        try:
-            while pos < len(data) and not d.eof:
-                out = d.decompress(data[pos:pos + 65536], step)
-                size += len(out)
-                pages += len(_PAGE_OBJECT.findall(out))
-                while d.unconsumed_tail and not d.eof and size <= settings.MAX_PDF_STREAM_BYTES:
-                    out = d.decompress(d.unconsumed_tail, step)
-                    size += len(out)
-                    pages += len(_PAGE_OBJECT.findall(out))
-                if size > settings.MAX_PDF_STREAM_BYTES:
-                    raise DocumentError(
-                        f"PDF bomb: a compressed stream inflates to over "
-                        f"{settings.MAX_PDF_STREAM_BYTES // 1024 // 1024} MB")
-                pos += 65536
-        except zlib.error:
-            pass  # not zlib data after all, or damaged: pdfminer will say so
-        total += size
-        if pages > max(2 * settings.MAX_PDF_PAGES, 1000):
-            break
-        if total > settings.MAX_PDF_INFLATED_BYTES:
-            raise DocumentError(f"PDF bomb: its streams inflate to over "
-                                f"{settings.MAX_PDF_INFLATED_BYTES // 1024 // 1024} MB")
-    if pages > max(2 * settings.MAX_PDF_PAGES, 1000):
-        raise DocumentError(f"PDF has {pages} or more page objects, over the "
-                            f"{settings.MAX_PDF_PAGES}-page limit")
-
-
-def _ascii85decode(data: bytes) -> bytes:
-    """pdfminer's ASCII85 decoder, in linear time. pdfminer strips the `~>` end marker with
-    the regex `\\s*~\\s*>?\\s*$`, which backtracks quadratically over a long run of
-    whitespace: a 400 KB stream of newlines took minutes (found by benchmarks/fuzz_parser.py).
-    Same result: strip whitespace, a leading `<~` or `~`, a trailing `~>` or `~`."""
-    from base64 import a85decode
-
-    data = data.strip()
-    if data.startswith(b"<~"):
-        data = data[2:].lstrip()
-    elif data.startswith(b"~"):
-        data = data[1:].lstrip()
-    if data.endswith(b">") and data[:-1].rstrip().endswith(b"~"):
-        data = data[:-1].rstrip()[:-1].rstrip()
-    elif data.endswith(b"~"):
-        data = data[:-1].rstrip()
-    return a85decode(data)
-
-
-def _harden_pdfminer() -> None:
-    """Replace pdfminer functions that are too slow on hostile input (see each one)."""
-    import pdfminer.pdftypes
-
-    pdfminer.pdftypes.ascii85decode = _ascii85decode  # type: ignore[attr-defined]
-
-
-def _check_xref(data: bytes) -> None:
-    """A PDF whose cross-reference table is damaged is rebuilt by pdfminer by tokenizing the
-    whole file in Python (about 1 s per MB); past MAX_PDF_REPAIR_BYTES it is refused instead."""
-    if len(data) <= settings.MAX_PDF_REPAIR_BYTES:
-        return
-    from pdfminer.pdfdocument import PDFDocument, PDFNoValidXRef
-    from pdfminer.pdfparser import PDFParser
-
-    try:
-        PDFDocument(PDFParser(io.BytesIO(data)), fallback=False)
-    except PDFNoValidXRef as exc:
-        raise DocumentError(
-            f"broken PDF: its cross-reference table is damaged, and at "
-            f"{len(data) / 1024 / 1024:.1f} MB it is over the "
-            f"{settings.MAX_PDF_REPAIR_BYTES // 1024} KB rebuilt by scanning (repair it with "
-            "qpdf or re-save it)") from exc
-    except Exception:  # encrypted, or broken in another way: load_pdf says how
-        return
-
-
-def _open(data: bytes) -> Any:
-    """An open pdfplumber.PDF (imported lazily: HTML-only callers need not load pdfminer),
-    refused before its pages are built when it is a bomb (see check_inflation) or has more
-    pages than MAX_PDF_PAGES (counted lazily on the page tree, whatever /Count claims)."""
-    import pdfplumber
-    from pdfminer.pdfpage import PDFPage
-
-    check_inflation(data)
-    _harden_pdfminer()
-    _check_xref(data)
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError…)
-        raise pdf_error(exc) from exc
-    try:
-        walk_cap = settings.MAX_PDF_PAGES + 1000  # exact counts for a near miss
-        n = 0
-        for n, _page in enumerate(PDFPage.create_pages(pdf.doc), 1):
-            if n > walk_cap:
-                raise DocumentError(f"PDF has more than {walk_cap} pages, over the "
-                                    f"{settings.MAX_PDF_PAGES}-page limit")
-        if n > settings.MAX_PDF_PAGES:
-            raise DocumentError(f"PDF has {n} pages, over the {settings.MAX_PDF_PAGES}-page limit")
-        _ = pdf.pages  # parses the page tree: broken files fail here
-    except DocumentError:
-        _close_quietly(pdf)
-        raise
-    except Exception as exc:
-        _close_quietly(pdf)
-        raise pdf_error(exc) from exc
-    return pdf
-
-
-def _close_quietly(pdf: Any) -> None:
-    """pdfplumber's close() builds the pages it closes, so on a broken page tree it raises
-    the error again: close the underlying stream instead."""
-    with contextlib.suppress(Exception):  # nothing more to release
-        pdf.stream.close()
-
-
-_LITERAL = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
-_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
-
-
-def _page_content(page: Any) -> tuple[int, int]:
-    """Size of a page's decoded content streams (what pdfminer will interpret) and an upper
-    bound of its glyphs (bytes inside string operands), both known before any layout."""
-    from pdfminer.pdftypes import resolve1, stream_value
-
-    contents = resolve1(page.page_obj.attrs.get("Contents"))
-    streams = contents if isinstance(contents, list) else [contents]
-    size = glyphs = 0
-    for ref in streams:
-        if ref is None:
-            continue
-        stream = stream_value(ref)
-        raw = len(getattr(stream, "rawdata", None) or b"")
-        if raw > settings.MAX_PDF_PAGE_CONTENT_BYTES:  # refused before pdfminer decodes it
-            return raw, 0
-        data = stream.get_data()
-        size += len(data)
-        if size > settings.MAX_PDF_PAGE_CONTENT_BYTES:
-            break
-        glyphs += sum(len(m) - 2 for m in _LITERAL.findall(data))
-        glyphs += sum(len(m) // 2 for m in _HEX.findall(data))
-    return size, glyphs
-
-
 def load_pdf(data: bytes, source: str) -> Document:
     """Read a PDF's text layer into a Document (pages, cleaned text, tables if available)."""
-    pdf = _open(data)
+    pdf = open_pdf(data)
     with pdf:
         n_pages = len(pdf.pages)
         if n_pages == 0:
@@ -242,10 +66,11 @@ def load_pdf(data: bytes, source: str) -> Document:
                 f"PDF has {n_pages} pages, over the {settings.MAX_PDF_PAGES}-page limit"
             )
         page_texts = []
+        ocr_pages: dict[int, tuple[Any, float]] = {}  # page number -> (PageText, seconds)
         deadline = time.monotonic() + settings.MAX_PDF_SECONDS
         for number, page in enumerate(pdf.pages, 1):
             try:
-                content, glyphs = _page_content(page)
+                content, glyphs = page_content(page)
                 if content > settings.MAX_PDF_PAGE_CONTENT_BYTES:
                     limit = settings.MAX_PDF_PAGE_CONTENT_BYTES // 1024 // 1024
                     raise DocumentError(
@@ -261,18 +86,36 @@ def load_pdf(data: bytes, source: str) -> Document:
                     raise DocumentError(
                         f"PDF page {number} has {len(page.chars)} characters, over the "
                         f"{settings.MAX_PDF_PAGE_CHARS} limit for one page")
-                page_texts.append(page.extract_text() or "")
+                page_text = page.extract_text() or ""
             except DocumentError:
                 raise
             except Exception as exc:  # a damaged content stream on one page
                 raise pdf_error(exc, f" (page {number})") from exc
+            if _wants_ocr(page_text, page):
+                if len(ocr_pages) >= settings.OCR_MAX_PAGES:
+                    raise DocumentError(
+                        f"PDF has more than {settings.OCR_MAX_PAGES} pages without a text "
+                        "layer, over the limit of pages read by OCR")
+                from parser.ocr_text import ocr_pdf_page
+
+                result, seconds = ocr_pdf_page(data, number - 1)
+                ocr_pages[number] = (result, seconds)
+                page_text = result.text.rstrip("\n")
+                deadline += settings.OCR_CPU_SECONDS_PER_PAGE
+            page_texts.append(page_text)
             if time.monotonic() > deadline:
                 raise DocumentError(f"PDF text took over {settings.MAX_PDF_SECONDS:.0f} s "
                                     f"(stopped after page {number} of {n_pages})")
         raw = "\n".join(page_texts)
         visible = re.sub(r"\s", "", raw)
         if len(visible) < 20:
-            raise DocumentError("PDF has no text layer (scanned image?)")
+            if not settings.OCR_ENABLED:
+                raise DocumentError("PDF has no text layer (scanned image?) and OCR is off "
+                                    "(XXGK_OCR=0)")
+            if not ocr_pages:
+                raise DocumentError("PDF has no text layer and no image to read by OCR")
+            raise DocumentError("PDF has no text layer and OCR found no text in it "
+                                "(blank or unreadable scan?)")
         if len("".join(_CID.findall(visible))) > 0.5 * len(visible):
             raise DocumentError("PDF text layer has no Unicode mapping (only (cid:N) glyph codes)")
         raw_page_starts = []
@@ -288,7 +131,7 @@ def load_pdf(data: bytes, source: str) -> Document:
                 meta["title"] = title
         tables = _tables(pdf, pages, text, meta)
     text, offsets = cap_text(text, offsets, meta)
-    return Document(
+    doc = Document(
         source=source,
         kind="pdf",
         text=text,
@@ -299,6 +142,21 @@ def load_pdf(data: bytes, source: str) -> Document:
         tables=tables,
         pages=pages,
     )
+    if ocr_pages:
+        from parser.ocr_text import add_pdf_regions
+
+        add_pdf_regions(doc, {n: (r, sec, raw_page_starts[n - 1])
+                              for n, (r, sec) in ocr_pages.items()})
+    return doc
+
+
+def _wants_ocr(page_text: str, page: Any) -> bool:
+    """A page to OCR: OCR is on, its text layer is (nearly) empty once glyphs without a
+    Unicode mapping are left out, and it shows an image (a blank page is not read)."""
+    if not settings.OCR_ENABLED:
+        return False
+    visible = re.sub(r"\s", "", _CID.sub("", page_text))
+    return len(visible) < settings.OCR_PAGE_MIN_CHARS and bool(page.images)
 
 
 def _clean(raw: str, raw_page_starts: list[int]) -> tuple[str, list[int], list[int]]:

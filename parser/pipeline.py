@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from parser import checks, facts, labels, load, metadata, sections, values
+from parser import checks, facts, labels, load, metadata, ocr_facts, sections, values
 from parser.model import Document, DocumentError, ParseResult
 from parser.provenance import Hints
 from parser.tables import extract as tables
@@ -35,6 +35,7 @@ def parse_document(doc: Document, hints: Hints | None = None) -> ParseResult:
         doc.text, outline, skip=table_spans, era=metadata.prose_era(year, meta["format"]),
         report_year=year,
     )
+    ocr_facts.review(doc, text_facts)  # numbers read by OCR: method ocr, doubtful ones unkeyed
     all_facts = sorted(text_facts + table_facts, key=lambda f: (f.start, f.end))
     vals, notes = values.build_values(all_facts)
     result = ParseResult(
@@ -47,13 +48,15 @@ def parse_document(doc: Document, hints: Hints | None = None) -> ParseResult:
         values_notes=notes,
         checks=checks.legacy_checks(text_facts) + table_checks
         + checks.prose_vs_table(text_facts, table_values(table_facts)[0]),
+        ocr=[r.summary() for r in doc.ocr],
         **meta,
     )
     return result
 
 
 def load_and_parse(
-    data: bytes, source: str, content_type: str | None = None, hints: Hints | None = None
+    data: bytes, source: str, content_type: str | None = None, hints: Hints | None = None,
+    resources: load.Resources | None = None,
 ) -> tuple[Document | None, ParseResult]:
     """Load and parse bytes under the per-document CPU-time cap; never raises for bad input.
 
@@ -64,7 +67,8 @@ def load_and_parse(
     doc = None
     try:
         with cpu_time_cap(settings.PARSE_MAX_CPU_SECONDS):
-            doc = load.load_bytes(data, source, content_type=content_type)
+            doc = load.load_bytes(data, source, content_type=content_type,
+                                  resources=resources)
             return doc, parse_document(doc, hints)
     except ParseTimeout as exc:
         return doc, ParseResult(source=source, is_report=False, error=f"refused: {exc}")
@@ -80,10 +84,11 @@ def load_and_parse(
 
 
 def parse_bytes(
-    data: bytes, source: str, content_type: str | None = None, hints: Hints | None = None
+    data: bytes, source: str, content_type: str | None = None, hints: Hints | None = None,
+    resources: load.Resources | None = None,
 ) -> ParseResult:
     """Parse a document held in memory (what the crawler fetched). Never raises for bad input."""
-    return load_and_parse(data, source, content_type, hints)[1]
+    return load_and_parse(data, source, content_type, hints, resources)[1]
 
 
 def parse_path(path: str | Path) -> ParseResult:
@@ -93,4 +98,5 @@ def parse_path(path: str | Path) -> ParseResult:
         data = load.read_file(path)
     except DocumentError as exc:
         return ParseResult(source=str(path), is_report=False, error=str(exc))
-    return parse_bytes(data, str(path), hints=Hints(path=str(path)))
+    return parse_bytes(data, str(path), hints=Hints(path=str(path)),
+                       resources=load.local_resources(path))

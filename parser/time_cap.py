@@ -70,3 +70,17 @@ def cpu_time_cap(seconds: float | None) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_PROF, 0)
         # None: a handler installed from C, which Python cannot put back; the default it is
         signal.signal(signal.SIGPROF, previous if previous is not None else signal.SIG_DFL)
+
+
+def extend(seconds: float) -> None:
+    """Give the cap armed in this thread `seconds` more CPU time (no-op where none is armed).
+
+    For work that is legitimately slow and bounded by its own limits: OCR of a scanned page
+    takes seconds of CPU (settings.OCR_CPU_SECONDS_PER_PAGE per page, at most
+    settings.OCR_MAX_PAGES pages), where a text page takes milliseconds.
+    """
+    if seconds <= 0 or not can_cap():
+        return
+    remaining, interval = signal.getitimer(signal.ITIMER_PROF)
+    if remaining > 0:
+        signal.setitimer(signal.ITIMER_PROF, remaining + seconds, interval)

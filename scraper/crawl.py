@@ -722,6 +722,13 @@ class Crawl:
                     "year": link.year or item.meta.get("year"),
                     "publisher": item.meta.get("publisher"),
                     "report_key": item.meta.get("report_key")}))
+        if html is not None and item.kind == "report":
+            for url in discover.body_images(html, resp.final_url):
+                if self.link_allowed(url, source):  # a table as a picture, for OCR
+                    children.append(Item(url, "attachment", source.name, {
+                        "title": item.meta.get("title"), "year": item.meta.get("year"),
+                        "publisher": item.meta.get("publisher"), "image_of": item.url,
+                        "report_key": item.meta.get("report_key")}))
         values = {**self._validators(resp), "sha256": doc_id, "document_id": doc_id,
                   "vanished_at": None}
         if what != "unchanged" or not known or not known.get("document_id"):

@@ -48,6 +48,7 @@ class Patterns:
     chinese_year: re.Pattern[str]
     suffixes: tuple[str, ...]
     extensions: tuple[str, ...]
+    image_extensions: tuple[str, ...]
     viewer_param: str
     viewer_path: re.Pattern[str]
     pager_text: frozenset[str]
@@ -67,6 +68,7 @@ def patterns() -> Patterns:
         chinese_year=re.compile(rep["chinese_year"]),
         suffixes=tuple(sorted(rep["publisher_suffixes"], key=len, reverse=True)),
         extensions=tuple(links["attachment_extensions"]),
+        image_extensions=tuple(links.get("image_extensions", ())),
         viewer_param=links["viewer_param"],
         viewer_path=re.compile(links["viewer_path"]),
         pager_text=frozenset(links["pager_text"]),
@@ -265,6 +267,37 @@ def detail_links(html: str, page_url: str) -> list[Link]:
             out[target] = Link(target, "attachment", title, report_year(title),
                                title_publisher(title))
     return list(out.values())
+
+
+def body_images(html: str, page_url: str) -> list[str]:
+    """Images inside a report page's body (found as the parser finds the body), by URL: a
+    table shown as a picture is read by OCR when the page is parsed, from the stored image.
+    At most settings.OCR_MAX_IMAGES; inline data: images need no fetching."""
+    from parser.html_text import find_body, parse_tree
+    from xxgk import settings
+
+    if "<img" not in html.lower():
+        return []
+    try:
+        root = parse_tree(html)
+    except Exception:  # a page lxml cannot read has no images for us
+        return []
+    body = find_body(root)
+    if body is None:
+        return []
+    base = _base(BeautifulSoup(html[:20000], "lxml"), page_url)
+    out: list[str] = []
+    for img in body.iter("img"):
+        src = (img.get("src") or "").strip()
+        url = _resolve(base, src) if src and not src.lower().startswith("data:") else None
+        if url is None or url in out:
+            continue
+        if not urlsplit(url).path.lower().endswith(patterns().image_extensions):
+            continue
+        out.append(url)
+        if len(out) >= settings.OCR_MAX_IMAGES:
+            break
+    return out
 
 
 def page_title(html: str) -> str:

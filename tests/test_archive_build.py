@@ -107,11 +107,15 @@ def test_a_second_version_of_a_report_joins_it(corpus, tmp_path):
 
 def test_non_reports_and_unreadable_files_are_recorded_not_reported(tmp_path):
     db = sqlite_utils.Database(tmp_path / "a.db")
-    add_document(db, b"\x89PNG\r\n\x1a\n" + bytes(200), url="https://x.gov.cn/a.png")
+    add_document(db, b"%PDF-1.4\n" + bytes(200), url="https://x.gov.cn/a.pdf")
     add_document(db, "<html><body><p>通知公告：关于开展植树活动的通知</p></body></html>".encode(),
                  url="https://x.gov.cn/notice.html", media_type="text/html")
+    # an image is read by OCR with the page that shows it (issue 15), not parsed on its own
+    add_document(db, b"\x89PNG\r\n\x1a\n" + bytes(200), url="https://x.gov.cn/a.png")
     stats = build(db, progress=False)
-    rows = {r["status"]: r for r in db["parses"].rows}
-    assert stats.parsed == 2 and db["reports"].count == 0
-    assert rows["error"]["reason"] and "PNG" in rows["error"]["reason"]
-    assert "not_report" in rows and rows["not_report"]["reason"]
+    rows = {(r["status"], "PNG" in (r["reason"] or "")): r for r in db["parses"].rows}
+    assert stats.parsed == 3 and db["reports"].count == 0
+    assert rows["error", False]["reason"].startswith("broken PDF")
+    assert rows["not_report", False]["reason"]
+    assert rows["not_report", True]["reason"] == ("PNG image: read by OCR as part of the "
+                                                  "report page that shows it")

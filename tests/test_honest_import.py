@@ -131,7 +131,8 @@ def test_build_names_what_it_could_not_read(tmp_path):
     from archive.store import add_document
 
     db = sqlite_utils.Database(tmp_path / "a.db")
-    add_document(db, b"\x89PNG\r\n\x1a\n" + bytes(200), url="https://x.gov.cn/a.png")
+    # (an image is no document of its own: it is read by OCR with the page that shows it)
+    add_document(db, b"%PDF-1.4\n garbage that is not a pdf", url="https://x.gov.cn/a.pdf")
     add_document(db, "<html><body><p>页面不存在或该信息已删除</p></body></html>".encode(),
                  url="https://x.gov.cn/gone.html", media_type="text/html")
     result = CliRunner().invoke(cli, ["build", "--db", str(tmp_path / "a.db")])
@@ -143,7 +144,7 @@ def test_build_names_what_it_could_not_read(tmp_path):
         "  https://x.gov.cn/gone.html: a 'page not found / deleted' stub",
         "unreadable (1), stored with the reason:",
     ]
-    assert lines[4].startswith("  https://x.gov.cn/a.png: ") and "PNG" in lines[4]
+    assert lines[4].startswith("  https://x.gov.cn/a.pdf: ") and "PDF" in lines[4]
     data = json.loads(CliRunner().invoke(
         cli, ["build", "--db", str(tmp_path / "a.db"), "--force", "--json"]).stdout)
     assert (data["forced"], data["parsed"], data["unreadable"], data["exit_code"]) == (

@@ -137,7 +137,7 @@ def test_truncated_and_broken_pdf() -> None:
 
 
 def test_pdf_without_text_layer() -> None:
-    assert refused(minimal_pdf([])) == "PDF has no text layer (scanned image?)"
+    assert refused(minimal_pdf([])) == "PDF has no text layer and no image to read by OCR"
 
 
 def test_ascii_pdf_text_layer_and_footer() -> None:
@@ -179,7 +179,7 @@ def test_truncated_zip() -> None:
 
 def test_word_97_doc_is_refused() -> None:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000
-    assert refused(ole).startswith("Word 97-2003 .doc/.wps is not supported")
+    assert refused(ole).startswith("broken OLE2 (Word 97-2003) file: ")
 
 
 def test_html_without_text_gives_empty_document() -> None:

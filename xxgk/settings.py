@@ -198,3 +198,44 @@ MAX_PDF_REPAIR_BYTES = 512 * 1024
 # table then cost a second to lay out (benchmarks/fuzz_parser.py). A report's largest
 # tables hold a few hundred cells, so 20,000 keeps every real one.
 MAX_TABLE_CELLS = 20_000
+
+# --- OCR: scanned PDF pages and images in report pages (issue 15; parser/ocr*.py) ----------
+# OCR runs only where a document has no text: a PDF page whose text layer holds fewer than
+# OCR_PAGE_MIN_CHARS visible characters, or an image inside a report page's body.
+OCR_ENABLED = os.environ.get("XXGK_OCR", "1") != "0"
+OCR_PAGE_MIN_CHARS = 10
+# Scanned pages are rendered at this resolution before OCR (the engine's models read text
+# 20–40 pixels high: body text and table digits of a report at 150 dpi).
+OCR_DPI = 150
+# ... or at the scan's own resolution when it is finer, up to this (its pixels are then read
+# as scanned, not resampled; detection still shrinks the page to 2,000 pixels).
+OCR_MAX_DPI = 300
+# A character read with less confidence than this (engine score, 0–1) makes its number
+# doubtful: a table cell holding one is not placed (its fact keeps the reading, key null,
+# with the reason), and a prose number holding one gets no key.
+OCR_MIN_CONFIDENCE = 0.9
+# Hostile or useless images: no more pixels than this per image (a 300 dpi A3 page is 17 MP),
+# images smaller than this on either side are icons and bullets, not text worth reading.
+OCR_MAX_PIXELS = 40_000_000
+OCR_MIN_IMAGE_SIDE = 48
+# Images read per report page, and OCR'd PDF pages per document (each costs ~2 s of CPU).
+OCR_MAX_IMAGES = 20
+OCR_MAX_PAGES = 60
+# Scanned documents cost seconds per page, far more than the text parse: the per-document CPU
+# cap (PARSE_MAX_CPU_SECONDS) grows by this much for each page or image that is OCR'd.
+OCR_CPU_SECONDS_PER_PAGE = 8.0
+# The recogniser reads crops padded to at least this many pixels wide (height 48). Table
+# cells are a few characters, so less padding is faster, but less sure: on the scans of the
+# three corpus PDFs 160 was a fifth faster and left 3 more of 572 cells doubtful, 96 a third
+# faster and 9 more (docs/performance.md, OCR). The engine's own 320 is kept.
+OCR_REC_MIN_WIDTH = 320
+# Threads the OCR engine may use (onnxruntime); build workers are already one per core.
+OCR_THREADS = 1
+
+# --- Old Office files (.doc, .wps): converted by LibreOffice (parser/office_convert.py) ------
+# The soffice binary (found on PATH when unset), the wall-clock limit of one conversion, the
+# largest file converted, and the virtual memory the converter may take.
+SOFFICE = os.environ.get("XXGK_SOFFICE", "")
+OFFICE_CONVERT_SECONDS = 60.0
+OFFICE_MAX_BYTES = 32 * 1024 * 1024
+OFFICE_MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024

@@ -4,6 +4,8 @@ Routes (all read-only):
   /-/xxgk/report/<id>     a report: headline values, sections, facts with evidence, failed
                           checks, its versions, links to the original URL and raw bytes
   /-/xxgk/raw/<sha256>    the stored raw bytes, as a download (never rendered as our HTML)
+  /-/xxgk/page-image/<sha256>/<page>  a page of a stored PDF (or a stored image) as a PNG,
+                          for the pages the report page lists as read by OCR
   /-/xxgk/chart           ?publisher=&key=  an indicator over the years (line)
                           ?city=&year=&key= the districts of a city in one year (bars)
 
@@ -20,7 +22,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from archive import check_kinds, evidence, headline, search
-from archive.web import excel, pages, trend
+from archive.web import excel, ocr, pages, trend
 
 PLUGIN = "xxgk"
 
@@ -140,6 +142,7 @@ def register_routes():
         (r"^/-/xxgk/report/(?P<report_id>\d+)$", report_page),
         (r"^/-/xxgk/raw/(?P<sha>[0-9a-f]{64})$", raw_document),
         (r"^/-/xxgk/chart$", trend.chart_page),
+        (r"^/-/xxgk/page-image/(?P<sha>[0-9a-f]{64})/(?P<page>\d{1,4})$", ocr.page_image),
     ]
 
 
@@ -240,6 +243,7 @@ async def report_page(datasette, request):
                 + f"?report_id={report_id}&_shape=array&_size=max",
                 "raw_base": datasette.urls.path("/-/xxgk/raw/"),
                 "db_query": db_query,
+                "ocr_regions": await ocr.regions(datasette, db_name, report_id),
             },
             request=request,
         )
@@ -282,7 +286,7 @@ async def raw_document(datasette, request):
     if not rows:
         raise NotFound("no such document")
     row = rows[0]
-    suffixes = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt"}
+    suffixes = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "text": "txt"}
     ext = suffixes.get(row["kind"] or "", "bin")
     filename = row["filename"] or f"{sha[:16]}.{ext}"
     return Response(

@@ -50,7 +50,7 @@ def _numbers(facts: list[Fact]) -> dict[str, Number | None]:
     """key -> number for the checks: value; blank as 0 where the template says so; else None."""
     out: dict[str, Number | None] = {}
     for f in facts:
-        if f.method != "table" or f.key is None or f.key in out:
+        if not f.is_cell or f.key is None or f.key in out:
             continue
         if f.status in ("value", "zero_word"):
             out[f.key] = f.value

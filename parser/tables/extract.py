@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 
+from parser import ocr_facts
 from parser.model import Check, Document, Fact, Grid, Section
 from parser.tables.checks import statistics_checks, table_checks
 from parser.tables.flattened import flattened_tables
@@ -143,6 +144,8 @@ def extract_tables(doc: Document, sections: list[Section]) -> tuple[list[Fact], 
     del sections
     errors: list[str] = []
     tables = find_tables(doc, errors)
+    for mt in tables:  # OCR'd cells: method ocr, and doubtful ones unplaced before any check
+        ocr_facts.review(doc, mt.facts)
     for mt in tables:
         _distrust_the_last_number(doc, mt.facts)
     facts: list[Fact] = [f for mt in tables for f in mt.facts]

@@ -327,7 +327,7 @@ class TableMapper:
             label=f"{row_label} | {col_label}",
             evidence=evidence,
             section=self.layout.id,
-            method="table",
+            method="ocr" if grid.source == "ocr" else "table",  # parser/ocr_facts.py
             start=start,
             end=end,
             raw=raw,
@@ -337,6 +337,7 @@ class TableMapper:
             column=col_label,
             version=self.version,
             note=note,
+            confidence=cell.confidence,
         ))
 
 

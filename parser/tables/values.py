@@ -134,7 +134,7 @@ def table_values(facts: list[Fact]) -> tuple[dict[str, Number | None], dict[str,
     values: dict[str, Number | None] = {}
     notes: dict[str, str] = {}
     for f in facts:
-        if f.method != "table" or f.key is None:
+        if not f.is_cell or f.key is None:
             continue
         if f.table == STATISTICS_TABLE and f.status not in ("value", "zero_word"):
             continue
