@@ -108,3 +108,30 @@ def test_corpus_reports_have_all_gold_sections(corpus):
         found = [(s.number, s.key) for s in result.sections if s.level == 1]
         expected = [(s["number"], s["key"]) for s in gold["sections"]]
         assert all(e in found for e in expected), (gold["file"], expected, found)
+
+
+# The facts an archive of the corpus once filed under the section before theirs, because the
+# heading runs inline into its text on these one-line pages (issue 13, point 5).
+INLINE = [
+    ("009_pingtan_2012.txt", "legacy.active.via.website", 3636, "二"),
+    ("009_pingtan_2012.txt", "legacy.active.total", 1913, "三"),
+    ("009_pingtan_2012.txt", "legacy.apply.received.total", 0, "四"),
+    ("009_pingtan_2012.txt", "legacy.review.total", 0, "四"),
+    ("014_pingtan_2014.txt", "legacy.active.total", 2543, "二"),
+    ("014_pingtan_2014.txt", "legacy.apply.received.letter", 1, "三"),
+    ("014_pingtan_2014.txt", "legacy.fees.amount_yuan", 0, "四"),
+    ("005_pingtan-dishuiju_2013.txt", "legacy.active.total", 45, "二"),
+    ("005_pingtan-dishuiju_2013.txt", "legacy.apply.received.total", 0, "三"),
+    ("005_pingtan-dishuiju_2013.txt", "legacy.review.total", 0, "五"),
+    ("005_pingtan-dishuiju_2013.txt", "legacy.staff.total", 1, "六"),
+]
+
+
+def test_facts_after_an_inline_heading_belong_to_it(corpus):
+    from parser.pipeline import parse_path
+
+    parsed = {}
+    for name, key, value, section in INLINE:
+        result = parsed.setdefault(name, parse_path(corpus / "reports" / name))
+        found = {(f.value, f.section) for f in result.facts if f.key == key and f.is_prose}
+        assert (value, section) in found, (name, key, found)
