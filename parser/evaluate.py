@@ -214,21 +214,11 @@ def score_document(gold: dict[str, Any], result: ParseResult) -> DocScore:
             by_key[f.key] = f
     flagged = _flagged_keys(result)
     for key, expected in cells.items():
-        score.cells_expected += 1
-        fact = by_key.get(key)
-        if fact is None:
-            score.cells_missing += 1
-            score.cell_errors.append(f"missing {key}={expected!r}")
-        elif _cell_matches(expected, fact):
-            score.cells_exact += 1
-        else:
-            score.cells_wrong += 1
-            if key not in flagged:
-                score.cells_wrong_unflagged += 1
-            score.cell_errors.append(
-                f"wrong {key}: gold {expected!r}, parsed {cell_reading(fact)!r}"
-            )
-    _add_statistics_cells(score, gold, result, flagged)  # 历年累计 and cells without key
+        _score_cell(score, key, expected, by_key.get(key), key in flagged)
+    for name, expected, fact in statistics_cells(gold, result):  # 历年累计, cells without key
+        row = fact.row or "" if fact else ""
+        named = any(name.startswith(k) or (row and row in k) for k in flagged)
+        _score_cell(score, name, expected, fact, named)
     # Values: the numeric cells and the first value the prose states for each other key.
     figures = {k: v for k, v in cells.items() if isinstance(v, int | float)}
     for f in gold.get("facts", []):
@@ -294,22 +284,21 @@ def statistics_cells(
     return out
 
 
-def _add_statistics_cells(score: DocScore, gold: dict[str, Any], result: ParseResult,
-                          flagged: set[str]) -> None:
-    for name, expected, fact in statistics_cells(gold, result):
-        score.cells_expected += 1
-        if fact is None:
-            score.cells_missing += 1
-            score.cell_errors.append(f"missing {name}={expected!r}")
-        elif _cell_matches(expected, fact):
-            score.cells_exact += 1
-        else:
-            score.cells_wrong += 1
-            row = fact.row or ""
-            if not any(name.startswith(k) or (row and row in k) for k in flagged):
-                score.cells_wrong_unflagged += 1
-            score.cell_errors.append(f"wrong {name}: gold {expected!r}, "
-                                     f"parsed {cell_reading(fact)!r}")
+def _score_cell(
+    score: DocScore, name: str, expected: Any, fact: Fact | None, flagged: bool
+) -> None:
+    """One gold cell against the fact that reads it (None: not found)."""
+    score.cells_expected += 1
+    if fact is None:
+        score.cells_missing += 1
+        score.cell_errors.append(f"missing {name}={expected!r}")
+    elif _cell_matches(expected, fact):
+        score.cells_exact += 1
+    else:
+        score.cells_wrong += 1
+        score.cells_wrong_unflagged += not flagged
+        score.cell_errors.append(f"wrong {name}: gold {expected!r}, "
+                                 f"parsed {cell_reading(fact)!r}")
 
 
 def evaluate(gold_dir: Path, corpus_dir: Path) -> list[DocScore]:
