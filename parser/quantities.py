@@ -133,8 +133,14 @@ def label_context(view: str, s: Span, num_start: int, num_end: int, floor: int) 
         if opening >= 0:
             bracket = view[opening:end]
             end = opening
+    clause_start = before_start
     for m in CLAUSE_END.finditer(view, before_start, end):
-        before_start = m.end()
+        clause_start, before_start = before_start, m.end()
+    if before_start > clause_start and view[before_start - 1] in "，,":
+        reason = view[clause_start : before_start - 1].lstrip()
+        if reason.startswith("因") and not re.search(r"\d", reason):
+            # "因申请人要求提供公开出版物，依法不予处理1件": the reason says what is counted
+            before_start = clause_start
     after_end = s.end
     m = CLAUSE_END.search(view, num_end, s.end)
     if m:

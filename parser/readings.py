@@ -32,6 +32,9 @@ _CHANGE_BEFORE = re.compile(r"(?:增加|增长|减少|下降|提高|上升|增|�
 _OTHER_YEAR_WORDS = re.compile(r"上年|去年|上一年|前年|上年度")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s?年")
 _STOCK_KEYS = ("legacy.active.",)
+_WITH_CARRIED_OVER = re.compile(
+    r"\s?[（(](?:含|其中|包括)[^）)]{0,6}(?:上年|上一年|去年)[^）)]{0,4}结转"
+)
 # Keys that count everything of a kind: in a coordination they are not one more category.
 _TOTALS = frozenset({
     "applications.new.total", "results.total.total", "legacy.apply.received.total",
@@ -64,6 +67,7 @@ class Reading:
     stock_only: bool  # cumulative for stocks of disclosed information only (截至…)
     change: bool
     other_year: bool
+    includes_carried_over: bool = False  # "申请11件（其中上年结转2件）": not the year's new ones
 
 
 def read(
@@ -97,6 +101,7 @@ def read(
         stock_only=stock_only,
         change=bool(_CHANGE_BEFORE.search(before)),
         other_year=other_year,
+        includes_carried_over=bool(_WITH_CARRIED_OVER.match(view, m.end())),
     )
 
 
@@ -129,6 +134,10 @@ def keys_of(
         return (), "cumulative (历年/累计): not the year's value"
     if r.stock_only and any(k.startswith(_STOCK_KEYS) for k in keys):
         return (), "as of a date (截至): a stock, not the year's value"
+    if r.includes_carried_over and "applications.new.total" in keys:
+        keys = tuple(k for k in keys if k != "applications.new.total")
+        if not keys:
+            return (), "includes the requests carried over: not the year's new ones"
     return keys, None
 
 

@@ -146,9 +146,23 @@ def test_a_v2021_key_is_not_given_in_a_2019_report():
         ("全年共收到政府信息公开申请86件，同比增长15.2%，已办结84件，2件结转至2024年办理。",
          {"applications.new.total": 86, "results.total.total": 84,
           "applications.carried_forward.total": 2}),
+        # 166 includes the 12 carried over: it is not the year's new requests (本年新收)
         ("2023年度，收到政府信息公开申请166件（含上年度结转12件），已办结157件，结转下年度9件。",
-         {"applications.new.total": 166, "applications.carried_over.total": 12,
-          "results.total.total": 157, "applications.carried_forward.total": 9}),
+         {"applications.carried_over.total": 12, "results.total.total": 157,
+          "applications.carried_forward.total": 9}),
+        # a bare 结转 after the year's handled requests is what goes on to next year
+        ("（二）依申请公开。本级全年新收申请39件，上年结转3件，办结40件，结转2件。",
+         {"applications.new.total": 39, "applications.carried_over.total": 3,
+          "results.total.total": 40, "applications.carried_forward.total": 2}),
+        ("在依申请公开方面，我局收到政府信息公开申请3件；全部均已办结，其中予以公开2件，因申请人要求"
+         "提供公开出版物，依法不予处理1件。",
+         {"applications.new.total": 3, "results.disclosed.total": 2,
+          "results.not_processed.publication.total": 1}),
+        ("新收政府信息公开申请6件，无上年结转。办理结果为：予以公开2件；其他处理1件，系申请人逾期未"
+         "补正，本机关不再处理。",
+         {"applications.new.total": 6, "applications.carried_over.total": 0,
+          "results.disclosed.total": 2, "results.other.total.total": 1,
+          "results.other.no_correction.total": 1}),
         ("（二）依申请公开。严格依法依规办理依申请公开事项，2023年共收到依申请公开件4件，"
          "均在法定期限内答复。", {"applications.new.total": 4, "results.total.total": 4}),
         # 书面申请7件 is one channel, not the total (and channels have no 2019/2021 key)

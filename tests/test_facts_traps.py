@@ -248,3 +248,24 @@ def test_legacy_phrasings_of_other_reports(text, year, expected):
 )
 def test_standard_phrasings_of_other_reports(text, expected):
     assert keyed(text, era="v2021", year=2022) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a list of channels ending in 等渠道 is the whole, not its last channel
+        ("2017年全年，通过县政府网站、“宾川气象”微信公众号、电子显示屏等渠道累计主动公开政府信息"
+         "137条，其中县政府网站发布61条。",
+         {"legacy.active.total": 137, "legacy.active.via.website": 61}),
+        ("全年通过县人民政府网站公安局专栏主动公开政府信息291条；通过报纸、电视等其他方式公开64条，"
+         "全年合计355条。",
+         {"legacy.active.via.website": 291, "legacy.active.via.other": 64,
+          "legacy.active.total": 355}),
+        ("2013年，管委会及各工作部门主动公开政府信息157条。", {"legacy.active.total": 157}),
+        ("全年主动公开政府信息1,094条，其中通过青海林业网公开812条。",
+         {"legacy.active.total": 1094, "legacy.active.via.website": 812}),
+        ("由党政办两名同志兼职负责信息的收集、审核和发布。", {"legacy.staff.total": 2}),
+    ],
+)
+def test_more_legacy_phrasings(text, expected):
+    assert keyed(text, year=2013 if "2013" in text else 2017) == expected

@@ -106,3 +106,20 @@ def test_a_text_that_stops_in_a_number_does_not_place_it():
     assert any(c.rule == "table.unplaced_cells" and not c.ok for c in cut.checks)
     whole = parse_bytes((head + "270\n第二十条第（六）项\n").encode("utf-8"), "whole.txt")
     assert whole.values["active.licensing.decisions"] == 1270
+
+
+def test_space_separated_cells_with_thousands_separators_and_units():
+    """'行政许可 27 0 18,352' is three cells, not four; '12,580,000元' is one cell in 元."""
+    from parser.pipeline import parse_bytes
+
+    text = ("二、主动公开政府信息情况\n第二十条第（五）项 信息内容 上一年项目数量 本年增/减 处理决定数量 "
+            "行政许可 27 0 18,352 其他对外管理服务事项 6 +1 41,265 第二十条第（九）项 信息内容 "
+            "采购项目数量 采购总金额 政府集中采购 19 7,365,480元\n三、收到和处理政府信息公开申请情况\n")
+    v = parse_bytes(text.encode("utf-8"), "t.txt").values
+    assert (v["active.licensing.decisions"], v["active.other_services.decisions"]) == (18352, 41265)
+    assert v["active.other_services.change"] == 1
+    assert v["active.procurement.amount_yuan"] == 7365480
+    piped = ("二、主动公开政府信息情况\n第二十条第（九）项 |\n信息内容 | 采购项目数量 | 采购总金额 |\n"
+             "政府集中采购 | 14 | 12,580,000元 |\n三、收到和处理政府信息公开申请情况\n")
+    v = parse_bytes(piped.encode("utf-8"), "p.txt").values
+    assert (v["active.procurement.projects"], v["active.procurement.amount_yuan"]) == (14, 12580000)

@@ -42,7 +42,8 @@ from xxgk.settings import (
 )
 
 _CELL = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
-_RUN = re.compile(r"[\d\s.+\-]*")
+_RUN = re.compile(r"(?:[\d\s.+\-]|(?<=\d),(?=\d{3}))*")  # "18,352": a separator, not an end
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 COLUMNS_3 = (
     "natural_person",
@@ -111,6 +112,13 @@ def split_row(
     SplitLimitError past `limit` candidates, so that a huge run cannot stall the parser.
     """
     s = re.sub(r"\s+", " ", digits.strip())
+    # A number printed with thousands separators ("18,352") is one cell: no cut inside it.
+    whole: set[int] = set()
+    for m in _GROUPED.finditer(s):
+        start = len(s[: m.start()].replace(" ", "").replace(",", ""))
+        length = len(m.group().replace(",", ""))
+        whole.update(range(start + 1, start + length))
+    s = s.replace(",", "")
     chars = s.replace(" ", "")
     forced = set()
     pos = 0
@@ -135,7 +143,7 @@ def split_row(
         if left == 1:
             cell = chars[at:]
             if len(cell) <= FLATTENED_MAX_CELL_CHARS and _CELL.fullmatch(cell) and not any(
-                    at < f < n for f in forced):
+                    at < f < n for f in forced) and at not in whole:
                 out.append([*acc, cell])
                 if len(out) > limit:
                     raise SplitLimitError(
@@ -145,6 +153,8 @@ def split_row(
         for end in range(at + 1, min(n - left + 2, at + FLATTENED_MAX_CELL_CHARS + 1)):
             if any(at < f < end for f in forced):
                 break
+            if end in whole:
+                continue
             cell = chars[at:end]
             if not _CELL.fullmatch(cell):
                 if cell[0] == "0" or (cell[0] in "+-" and len(cell) > 1 and cell[1] == "0"):
@@ -558,6 +568,11 @@ def cell_spans(text: str, row: FlatRow, cells: Sequence[str]) -> list[tuple[int,
     for cell in cells:
         while text[pos].isspace():
             pos += 1
+        grouped = _GROUPED.match(text, pos)  # "18,352" is the cell 18352 as printed
+        if grouped and grouped.group().replace(",", "") == cell:
+            spans.append((pos, grouped.end()))
+            pos = grouped.end()
+            continue
         if text[pos : pos + len(cell)] != cell:  # the run is a slice of the text: a bug
             raise ValueError(f"cell {cell!r} is not at offset {pos} of the run {row.run!r}")
         spans.append((pos, pos + len(cell)))

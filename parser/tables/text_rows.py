@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from parser.model import Cell, Grid
 from xxgk import settings
 
-NUM = re.compile(r"[-+]?\d[\d,，]*(?:\.\d+)?%?")
+# A number as a cell prints it; a cell may print its unit too (152790元).
+NUM = re.compile(r"[-+]?\d[\d,，]*(?:\.\d+)?(?:%|万元|亿元|元)?")
 BLANK = {"", "&nbsp;", "\xa0", "-", "－", "—", "–", "/", "／", "无"}
 MARKER_BODY = (
     r"(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
