@@ -116,12 +116,13 @@ def test_cumulative_and_unkeyed_cells_are_scored(corpus):
     assert "wrong legacy.apply.received.total (历年累计): gold 2, parsed 1" in s.cell_errors
 
 
-def test_the_hand_written_set_stays_read():
-    """fixtures/heldout (synthetic excerpts in the dev format, see its README): a regression
-    bar at the figures reached, so that a rule change that loses them fails here."""
-    scores = evaluate_dev(settings.FIXTURES_DIR / "heldout", source="heldout")
+@pytest.mark.parametrize(("name", "recall"), [("heldout", 0.97), ("heldout2", 0.95)])
+def test_the_hand_written_sets_stay_read(name, recall):
+    """fixtures/heldout and heldout2 (synthetic pages in the dev format, see their READMEs): a
+    regression bar at the figures reached, so that a rule change that loses them fails here."""
+    scores = evaluate_dev(settings.FIXTURES_DIR / name, source="heldout")
     assert len(scores) == 45 and not [s.name for s in scores if s.error]
     for era in ERAS:
         t = tally(scores, era)
-        assert t.precision >= 0.99 and t.recall >= 0.97, (era, t)
+        assert t.precision >= 0.99 and t.recall >= recall, (era, t)
     assert tally(scores).unflagged == 0

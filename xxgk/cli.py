@@ -101,15 +101,15 @@ def parse(paths: tuple[Path, ...], indent: int | None, summary: bool) -> None:
               default=settings.DEV_DIR, show_default=True,
               help="The dev set (gold/ and raw/: excerpts of other publishers), scored too "
                    "where it exists.")
-@click.option("--heldout", "heldout_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None,
-              help="Also score a hand-written set in the dev format (e.g. fixtures/heldout). "
-                   "[default: none]")
+@click.option("--heldout", "heldout_dirs", type=click.Path(file_okay=False, path_type=Path),
+              multiple=True,
+              help="Also score a hand-written set in the dev format (fixtures/heldout, "
+                   "fixtures/heldout2); repeatable. [default: none]")
 @click.option("-v", "--verbose", is_flag=True, help="List every missed, extra and wrong item.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary figures as JSON.")
 def eval_command(
-    gold_dir: Path, corpus_dir: Path, dev_dir: Path, heldout_dir: Path | None, verbose: bool,
-    as_json: bool,
+    gold_dir: Path, corpus_dir: Path, dev_dir: Path, heldout_dirs: tuple[Path, ...],
+    verbose: bool, as_json: bool,
 ) -> None:
     """Score the parser against the gold files: values per era and method, sections, cells.
 
@@ -120,7 +120,7 @@ def eval_command(
       xxgk eval
       xxgk eval -v --corpus ../shared/corpus
       xxgk eval --json | jq .eras
-      xxgk eval --heldout fixtures/heldout
+      xxgk eval --heldout fixtures/heldout --heldout fixtures/heldout2
     """
     from parser.eval_report import report, summary
     from parser.evaluate import evaluate, evaluate_dev
@@ -131,8 +131,8 @@ def eval_command(
     scores = evaluate(gold_dir, corpus_dir)
     if dev_dir.is_dir():
         scores += evaluate_dev(dev_dir, gold_dir / "dev_disputes.tsv")
-    if heldout_dir is not None:
-        scores += evaluate_dev(heldout_dir, source="heldout")
+    for folder in heldout_dirs:
+        scores += evaluate_dev(folder, source="heldout")
     if as_json:
         click.echo(json.dumps(summary(scores), ensure_ascii=False, indent=2))
     else:
