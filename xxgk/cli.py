@@ -315,9 +315,14 @@ def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str |
 @db_option("The archive to build; it must exist.")
 @click.option("--force", is_flag=True,
               help="Re-parse every stored document, not only new or stale ones.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Parse on the workers of this Dask distributed scheduler (e.g. "
+                   "tcp://10.0.0.5:8786; the [cluster] extra); the archive is the same as a "
+                   "local build's.  [default: none, local processes]")
 @quiet_option
 @json_option
-def build_command(db_path: Path, force: bool, quiet: bool, as_json: bool) -> None:
+def build_command(db_path: Path, force: bool, scheduler: str | None, quiet: bool,
+                  as_json: bool) -> None:
     """Parse every stored document that is new or whose parser version changed.
 
     Re-running it with nothing new changes nothing. Documents that are not reports are
@@ -332,13 +337,23 @@ def build_command(db_path: Path, force: bool, quiet: bool, as_json: bool) -> Non
     Examples:
       xxgk build
       xxgk build --db 2024.db --quiet        (cron: prints only what went wrong)
+      xxgk build --scheduler tcp://127.0.0.1:8786     (parse on a Dask cluster)
     """
     import sqlite_utils
 
     from archive.build import build
 
     target = _archive(existing_archive, db_path)
-    stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json), force=force)
+    try:
+        stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json),
+                      force=force, scheduler=scheduler)
+    except RuntimeError as exc:
+        from archive.distributed import SchedulerError
+
+        if not isinstance(exc, SchedulerError):
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     finish(stats.summary(), stats.to_dict(), stats.exit_code, quiet=quiet, as_json=as_json,
            problems=stats.summary())
 
