@@ -358,6 +358,37 @@ def build_command(db_path: Path, force: bool, scheduler: str | None, quiet: bool
            problems=stats.summary())
 
 
+@cli.command("export")
+@db_option("The archive to export; it must exist.")
+@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, metavar="DIR",
+              help="Folder to write: reports/, values/, facts/, checks/, publishers/ as "
+                   "Parquet partitioned by report_year and province, and schema.json.")
+@quiet_option
+@json_option
+def export_command(db_path: Path, parquet_dir: Path, quiet: bool, as_json: bool) -> None:
+    """Export the archive as Parquet for DuckDB, pandas, R or Spark (docs/export.md).
+
+    Reports, values with their evidence, facts, checks with their kind, and publishers;
+    every column typed and described (Parquet field metadata and DIR/schema.json). A new
+    export replaces the previous one in DIR table by table.
+
+    \b
+    Examples:
+      xxgk export --parquet export/
+      duckdb -c "select report_year, count(*) from read_parquet('export/reports/*/*/*.parquet',
+        hive_partitioning = true) group by 1"
+    """
+    from archive.export import export_parquet
+
+    target = _archive(existing_archive, db_path)
+    stats = export_parquet(target.path, parquet_dir)
+    finish(stats.summary(parquet_dir), {"archive": str(target.path), "out": str(parquet_dir),
+                                        "rows": stats.rows, "files": stats.files,
+                                        "bytes": stats.bytes}, 0,
+           quiet=quiet, as_json=as_json, problems="")
+
+
 @cli.command("serve")
 @click.option("--db", "db_paths", type=click.Path(dir_okay=False, path_type=Path),
               multiple=True, default=[settings.DEFAULT_DB], envvar=settings.DB_ENVVAR,
