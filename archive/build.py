@@ -649,24 +649,9 @@ def build(
     stream = parse_stream(db, todo, stats.workers, scheduler, stats)
     try:
         for parsed, parse_seconds in stream:
-            document_id = parsed.document_id
             bar.update(1)
             stats.parse_seconds += parse_seconds
-            stats.parsed += 1
-            source = parsed.result.source or document_id
-            if parsed.status == "report":
-                stats.reports += 1
-            elif parsed.status == "error":
-                stats.errors += 1
-                stats.error_messages.append(f"{document_id[:12]}: {parsed.reason}")
-                stats.unreadable.append((source, parsed.reason or ""))
-            else:
-                stats.not_reports += 1
-                stats.not_report_list.append((source, parsed.reason or ""))
-            old = db.execute("select report_key, status from parses where document_id = ?",
-                             [document_id]).fetchone()
-            stats.status_changed += bool(old) and old[1] != parsed.status
-            batch.append((parsed, old[0] if old else None))
+            batch.append((parsed, count_parse(db, parsed, stats)))
             if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
                 _write_batch(db, batch, version, stats)
                 batch = []
@@ -674,7 +659,34 @@ def build(
     finally:
         stream.close()  # stops the worker pool at once when writing failed or was interrupted
         bar.__exit__(None, None, None)
-    # Reports whose primary was reparsed under another key, or that a force rebuild left stale.
+    finish_build(db, version, stats)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def count_parse(db: sqlite_utils.Database, parsed: Parsed, stats: BuildStats) -> str | None:
+    """Count a parse in the build's summary; return the report key its document had in `db`
+    before (None for a document new there)."""
+    stats.parsed += 1
+    source = parsed.result.source or parsed.document_id
+    if parsed.status == "report":
+        stats.reports += 1
+    elif parsed.status == "error":
+        stats.errors += 1
+        stats.error_messages.append(f"{parsed.document_id[:12]}: {parsed.reason}")
+        stats.unreadable.append((source, parsed.reason or ""))
+    else:
+        stats.not_reports += 1
+        stats.not_report_list.append((source, parsed.reason or ""))
+    old = db.execute("select report_key, status from parses where document_id = ?",
+                     [parsed.document_id]).fetchone()
+    stats.status_changed += bool(old) and old[1] != parsed.status
+    return old[0] if old else None
+
+
+def finish_build(db: sqlite_utils.Database, version: str, stats: BuildStats) -> None:
+    """After the parses are written: reports whose primary was reparsed under another key, or
+    that a force rebuild left stale, are reconciled; then the summary tables."""
     with db.atomic():
         stale = [r[0] for r in db.execute(
             "select key from reports where parser_version is not ? or document_id not in "
@@ -685,8 +697,6 @@ def build(
         for key in stale:
             _reconcile(db, key, version, {}, stats)
     refresh_summaries(db)
-    stats.seconds = time.perf_counter() - started
-    return stats
 
 
 # --- summary tables ------------------------------------------------------------------------

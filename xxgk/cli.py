@@ -319,10 +319,16 @@ def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str |
               help="Parse on the workers of this Dask distributed scheduler (e.g. "
                    "tcp://10.0.0.5:8786; the [cluster] extra); the archive is the same as a "
                    "local build's.  [default: none, local processes]")
+@click.option("--per-year", "per_year_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR",
+              help="Write each report year to its own archive, DIR/<name>-<year>.db "
+                   "(DIR/<name>-undated.db for the rest), reading the documents of --db; "
+                   "serve them together with xxgk serve --db … --db ….  [default: none, "
+                   "build --db itself]")
 @quiet_option
 @json_option
-def build_command(db_path: Path, force: bool, scheduler: str | None, quiet: bool,
-                  as_json: bool) -> None:
+def build_command(db_path: Path, force: bool, scheduler: str | None, per_year_dir: Path | None,
+                  quiet: bool, as_json: bool) -> None:
     """Parse every stored document that is new or whose parser version changed.
 
     Re-running it with nothing new changes nothing. Documents that are not reports are
@@ -338,15 +344,22 @@ def build_command(db_path: Path, force: bool, scheduler: str | None, quiet: bool
       xxgk build
       xxgk build --db 2024.db --quiet        (cron: prints only what went wrong)
       xxgk build --scheduler tcp://127.0.0.1:8786     (parse on a Dask cluster)
+      xxgk build --db store.db --per-year years/      (years/store-2023.db, …)
     """
     import sqlite_utils
 
     from archive.build import build
+    from archive.per_year import build_per_year
 
     target = _archive(existing_archive, db_path)
     try:
-        stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json),
-                      force=force, scheduler=scheduler)
+        if per_year_dir is not None:
+            stats = build_per_year(sqlite_utils.Database(target.path), per_year_dir,
+                                   progress=not (quiet or as_json), force=force,
+                                   scheduler=scheduler)
+        else:
+            stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json),
+                          force=force, scheduler=scheduler)
     except RuntimeError as exc:
         from archive.distributed import SchedulerError
 
