@@ -1,24 +1,24 @@
-"""The saved queries across archives served together (`xxgk serve --db a --db b …`).
+"""The saved queries across per-year archive files served together (`xxgk serve --db a --db b`).
 
-Per-year files (`xxgk build --per-year`, archive/per_year.py) each hold one year, but a series
-runs over years and a ranking may be asked of any year. Datasette attaches the files to its
-`_memory` database (`crossdb`); here each saved query of metadata/queries.yaml is given again
-on `_memory`, unchanged, behind common table expressions that stand for the tables it reads:
+Per-year files (`xxgk build --per-year`, archive/per_year.py) each hold one report year, but a
+series runs over years and a question may be asked of any year. Datasette attaches the files to
+its `_memory` database (`crossdb`); here the saved queries listed in
+metadata/queries_across.yaml are given again on `_memory`: each runs, unchanged, once per file
+with its tables named in that file (`from reports r` → `from [archive-2023].reports r`), the
+parts are joined with UNION ALL and sorted in the order the list gives. Each part is the
+single-file query with that file's indexes, so a query across ten files costs about ten
+single-file queries of one year each.
 
-    with reports as not materialized (select … from [archive-2022].reports
-                                      union all select … from [archive-2023].reports), …
+A first version put the files' tables behind `WITH reports AS NOT MATERIALIZED (… UNION ALL
+…)` and ran each query once: SQLite does not push a correlated lookup (a value by report id)
+into a compound view, so every lookup scanned every file, and a series over ten files of 150
+reports each passed Datasette's 5 s limit (docs/performance.md).
 
-Tables of reports (those with a report id: reports, facts, checks, report_indicator_values,
-the views and the summaries per report) are the union of all files: report ids never repeat
-across per-year files, so a query's joins by report id stay right. Tables of things every file
-shares (publishers, indicators, concordance, check rules, aliases) are the union without
-repeats. `not materialized` lets SQLite push a query's conditions (a publisher, a year, a
-report id) into each file's part, where that file's indexes answer them. A query that reads a
-per-file aggregate (fact_counts, check_counts, publisher_years, coverage) or the full-text
-index is not offered across files: its answer cannot be a union.
-
-Files whose report ids overlap (copies, archives built without --per-year) get no queries
-across them: their joins would mix reports.
+The series (`fill_years`) is the one query whose rows span files: each file gives the years it
+holds, and the years between that no file holds are listed as `no_report`, as over one archive.
+The queries need one report year per file, in different files (what --per-year writes);
+otherwise none is offered. Report links need ids that do not repeat across files (also what
+--per-year writes), so that a report page can find the file that holds an id.
 """
 
 from __future__ import annotations
@@ -26,79 +26,118 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
-# Aggregates computed per file by `xxgk build`: a union of them is not the aggregate of the union.
-PER_FILE = {"fact_counts", "check_counts", "publisher_years", "coverage"}
+import yaml
+
 TITLE_SUFFIX = "（跨所有档案）"
+SERIES_FILL = """
+with rows as materialized ({parts}),
+concept as (select concept from [{first}].concordance_keys where key = :indicator
+  and comparable = 1 limit 1),
+ck as (
+  select key, formats, priority from [{first}].concordance_keys
+  where concept = (select concept from concept)
+  union all
+  select key, formats, 1 from [{first}].indicators
+  where key = :indicator and not exists (select 1 from concept)
+),
+span as (select publisher, min(year) as lo, max(year) as hi from rows group by publisher),
+years(publisher, year, hi) as (
+  select publisher, lo, hi from span
+  union all select publisher, year + 1, hi from years where year < hi
+),
+filled as (
+  select y.publisher, y.year, r.value, r.unit, coalesce(r.key, (select substr(min((instr(
+    ck.formats, case when y.year <= 2018 then 'legacy' when y.year <= 2020 then 'v2019'
+    else 'v2021' end) = 0) || ck.priority || ck.key), 3) from ck)) as key, r.status,
+    r.status_zh, r.evidence, r.report_id, r.fact_link, r.era, r.note
+  from years y left join rows r on r.publisher = y.publisher and r.year = y.year
+)
+select f.publisher, f.year, f.value,
+  coalesce(f.unit, (select unit from [{first}].indicators i where i.key = f.key)) as unit,
+  f.key, coalesce(f.status, 'no_report') as status, coalesce(f.status_zh, '无报告') as status_zh,
+  coalesce(f.evidence, case when f.status is null then '档案中没有该单位该年度的报告' end)
+    as evidence,
+  f.report_id, f.fact_link, f.era,
+  case when f.status is null and f.key != :indicator then (select note_zh from
+    [{first}].concordance_keys k join [{first}].concordance c on c.concept = k.concept
+    where k.key = f.key limit 1) else f.note end as note
+from filled f
+order by {order}
+"""
 
 
-def _names(path: Path) -> dict[str, list[str]]:
-    """Tables and views of an archive, with their columns."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+@cache
+def plans() -> dict[str, dict]:
+    """metadata/queries_across.yaml: which saved queries run across files, and how."""
+    text = resources.files("archive.metadata").joinpath("queries_across.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _ro(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _names(path: Path) -> set[str]:
+    conn = _ro(path)
     try:
-        names = [r[0] for r in conn.execute(
-            "select name from sqlite_master where type in ('table', 'view') "
-            "and name not like 'sqlite_%'")]
-        return {n: [r[1] for r in conn.execute(f"pragma table_info([{n}])")] for n in names}
+        return {r[0] for r in conn.execute(
+            "select name from sqlite_master where type in ('table', 'view')")}
     finally:
         conn.close()
 
 
-def report_id_ranges(paths: list[Path]) -> list[tuple[int, int] | None]:
-    """(lowest, highest) report id of each archive (None for one without reports)."""
-    out = []
-    for path in paths:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            lo, hi = conn.execute("select min(id), max(id) from reports").fetchone()
-        finally:
-            conn.close()
-        out.append(None if lo is None else (lo, hi))
-    return out
+def _years_and_ids(path: Path) -> tuple[list, tuple[int, int] | None]:
+    """The report years an archive holds, and its lowest and highest report id."""
+    conn = _ro(path)
+    try:
+        years = [r[0] for r in conn.execute("select distinct report_year from reports")]
+        lo, hi = conn.execute("select min(id), max(id) from reports").fetchone()
+    finally:
+        conn.close()
+    return years, (None if lo is None else (lo, hi))
 
 
-def disjoint(paths: list[Path]) -> bool:
-    """True when no report id is in two of the archives (per-year files)."""
-    ranges = sorted(r for r in report_id_ranges(paths) if r)
-    return all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
+def per_year_files(paths: list[Path]) -> tuple[bool, bool]:
+    """(one report year per file and no year in two files, report ids never repeated)."""
+    found = [_years_and_ids(p) for p in paths]
+    years = [y for ys, _ in found for y in ys]
+    one_year_each = all(len(ys) <= 1 for ys, _ in found) and len(years) == len(set(years))
+    ranges = sorted(r for _, r in found if r)
+    return one_year_each, all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
 
 
-def _tables_read(sql: str, known: set[str]) -> list[str]:
-    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql))
-    return sorted(words & known)
+def in_file(sql: str, db: str, tables: set[str]) -> str:
+    """The query with every table or view it reads named in the attached archive `db`."""
+    def qualify(m: re.Match) -> str:
+        name = m.group(2)
+        return f"{m.group(1)} [{db}].[{name}]" if name in tables else m.group(0)
+
+    return re.sub(r"(?i)\b(from|join)\s+([A-Za-z_][A-Za-z0-9_]*)\b", qualify, sql)
 
 
-def _with_tables(sql: str, ctes: list[str]) -> str:
-    """The query with `ctes` put in front of its own WITH list (or as a new one)."""
-    body = sql.strip()
-    match = re.match(r"(?is)^with\s+(recursive\s+)?", body)
-    if match:
-        return "with " + ",\n".join(ctes) + ",\n" + body[match.end():]
-    return "with " + ",\n".join(ctes) + "\n" + body
+def cross_sql(sql: str, names: list[str], tables: set[str], plan: dict) -> str:
+    """One saved query across the archives `names` (see the module docstring)."""
+    parts = " union all ".join(f"select * from ({in_file(sql, n, tables)})" for n in names)
+    if plan.get("fill_years"):
+        return SERIES_FILL.format(parts=parts, first=names[0], order=plan["order"]).strip()
+    return f"select * from ({parts})\norder by {plan['order']}"
 
 
 def cross_queries(names: list[str], paths: list[Path], queries: dict[str, dict]) -> dict:
-    """The saved queries rewritten to read every archive (see the module docstring); {} when
-    the archives' report ids overlap."""
-    if len(paths) < 2 or not disjoint(paths):
+    """The saved queries of queries_across.yaml, across the archives; {} unless they are
+    per-year files (one year each, different years)."""
+    if len(paths) < 2 or not per_year_files(paths)[0]:
         return {}
-    per_file = [_names(p) for p in paths]
-    shared = set.intersection(*(set(n) for n in per_file))
+    tables = set.intersection(*(_names(p) for p in paths))
     out = {}
-    for name, query in queries.items():
-        tables = _tables_read(query["sql"], shared)
-        if any(t in PER_FILE or t.endswith("_fts") for t in tables):
-            continue
-        ctes = []
-        for table in tables:
-            cols = [c for c in per_file[0][table] if all(c in f[table] for f in per_file)]
-            union = " union all " if ("report_id" in cols or table == "reports") else " union "
-            select = ", ".join(f"[{c}]" for c in cols)
-            parts = union.join(f"select {select} from [{db}].[{table}]" for db in names)
-            ctes.append(f"[{table}] as not materialized ({parts})")
-        out[name] = {**query, "sql": _with_tables(query["sql"], ctes),
+    for name, plan in plans().items():
+        query = queries[name]
+        out[name] = {**query, "sql": cross_sql(query["sql"], names, tables, plan),
                      "title": query.get("title", name) + TITLE_SUFFIX,
                      "description": (query.get("description", "") + " 本查询跨越同时提供的所有"
-                                     f"档案（{'、'.join(names)}）。")}
+                                     f"档案（{'、'.join(names)}），每个档案一个年度。")}
     return out

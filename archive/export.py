@@ -1,9 +1,10 @@
 """`xxgk export --parquet DIR`: the archive as Parquet files that DuckDB, pandas, R (arrow),
 Spark or Excel's Power Query load as they are.
 
-Five tables, each a folder of Hive-style partitions (`report_year=2023/province=江苏省/…`), so
-that a reader of one year or one province reads only those files, and a statement over
-`DIR/values/*/*/*.parquet` reads ten years at once:
+Five tables (and two small reference tables, indicators and concordance_keys), each a folder
+of Hive-style partitions (`report_year=2023/province=江苏省/…`), so that a reader of one year or
+one province reads only those files, and a statement over `DIR/values/*/*/*.parquet` reads ten
+years at once:
 
 - reports: one row per report, with its publisher's division and the full text;
 - values: one row per canonical value, with its evidence (the sentence, or "表三：row × column
@@ -145,6 +146,24 @@ TABLES: tuple[Table, ...] = (
               "county:str, match:str, province:str"),
         ("province",),
     ),
+    # Reference: what each key means, and which keys of the three eras count the same thing
+    # (a ten-year series joins legacy.* and the table keys through concordance_keys).
+    Table(
+        "indicators",
+        "指标：规范指标键（公开约定），含中文名称、单位和英文说明。",
+        """select key, table_name, formats, label_zh, unit, description from indicators
+           order by key""",
+        _cols("key:str, table_name:str, formats:str, label_zh:str, unit:str, description:str"),
+        (),
+    ),
+    Table(
+        "concordance_keys",
+        "新旧指标对照（逐键）：同一概念在三种格式中的指标键；comparable 为 1 时可跨格式连接。",
+        """select concept, key, formats, priority, comparable from concordance_keys
+           order by concept, priority, key""",
+        _cols("concept:str, key:str, formats:str, priority:int, comparable:int"),
+        (),
+    ),
 )
 
 
@@ -249,7 +268,8 @@ def export_parquet(archive: Path, out: Path) -> ExportStats:
             # any file system and zip tool); DuckDB, pyarrow and pandas decode them to 江苏省.
             # A null (a report with no publisher) is __HIVE_DEFAULT_PARTITION__, read as null.
             partitioning = ds.partitioning(
-                schema.empty_table().select(list(table.partition)).schema, flavor="hive")
+                schema.empty_table().select(list(table.partition)).schema,
+                flavor="hive") if table.partition else None
             (staging / table.name).mkdir(parents=True)
             ds.write_dataset(
                 counted, staging / table.name, schema=schema, format="parquet",
@@ -261,8 +281,8 @@ def export_parquet(archive: Path, out: Path) -> ExportStats:
             stats.bytes += sum(f.stat().st_size for f in files)
             schema_doc["tables"][table.name] = {
                 "description": table.description,
-                "path": f"{table.name}/" + "/".join(f"{p}=*" for p in table.partition)
-                        + "/*.parquet",
+                "path": "/".join([table.name, *(f"{p}=*" for p in table.partition),
+                                  "*.parquet"]),
                 "partitioned_by": list(table.partition),
                 "columns": [{"name": c.name, "type": str(schema.field(c.name).type),
                              "description": describe(table, c)} for c in table.columns],

@@ -216,13 +216,12 @@ def _add_cross_queries(meta: dict[str, Any], names: list[str], paths: list[Path]
     from archive import across
 
     cross = across.cross_queries(names, paths, _yaml("queries.yaml"))
-    if not cross:
-        return
-    meta["databases"]["_memory"] = {
-        "description": "跨档案查询：同时提供的所有档案（每年一个文件）合在一起查询。",
-        "queries": {name: {**q, "hide_sql": True} for name, q in cross.items()},
-    }
-    meta["plugins"]["xxgk"]["ids_across"] = True
+    if cross:
+        meta["databases"]["_memory"] = {
+            "description": "跨档案查询：同时提供的所有档案（每年一个文件）合在一起查询。",
+            "queries": {name: {**q, "hide_sql": True} for name, q in cross.items()},
+        }
+    meta["plugins"]["xxgk"]["ids_across"] = across.per_year_files(paths)[1]
 
 
 def table_counts(path: Path) -> dict[str, Any]:

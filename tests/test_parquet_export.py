@@ -97,7 +97,8 @@ def test_duckdb_reads_ten_years_in_one_statement(exported):
 def test_every_table_is_typed_and_described_and_partitioned(exported):
     _archive, out, summary, _gold = exported
     schema_doc = json.loads((out / "schema.json").read_text("utf-8"))
-    assert set(schema_doc["tables"]) == {"reports", "values", "facts", "checks", "publishers"}
+    assert set(schema_doc["tables"]) == {"reports", "values", "facts", "checks", "publishers",
+                                         "indicators", "concordance_keys"}
     for name, table in schema_doc["tables"].items():
         files = sorted((out / name).rglob("*.parquet"))
         assert len(files) == summary["files"][name] and files
@@ -141,6 +142,11 @@ def test_checks_carry_their_kind_and_facts_their_evidence(exported):
         '{out}/reports/*/*/*.parquet', hive_partitioning = true)
         where province is null and publisher_id is null""")[0]
     assert unknown == (1, 2023)
+    # pandas through pyarrow.dataset, as docs/export.md says
+    import pyarrow.dataset as ds
+
+    frame = ds.dataset(out / "reports", partitioning="hive").to_table().to_pandas()
+    assert len(frame) == 21 and frame["province"].isna().sum() == 1
     provinces = q(f"""select distinct province from read_parquet(
         '{out}/publishers/*/*.parquet', hive_partitioning = true)""")
     expected = {r[0] for r in db.execute("select distinct province from publishers")}

@@ -147,7 +147,7 @@ def _get(client, path: str):
 
 
 def test_a_series_runs_across_two_files(built, client):
-    _store, out, _summary, gold = built
+    store, out, _summary, gold = built
     code, _year = next(iter(gold))
     db = sqlite_utils.Database(per_year.year_files(out, "store")["2022"])
     name = db.execute("select name from publishers where division_code = ? and level = '县/区'",
@@ -169,6 +169,20 @@ def test_a_series_runs_across_two_files(built, client):
             assert "db=store-2022" in page.headers["location"]
             page = _get(client, page.headers["location"])
         assert page.status_code == 200 and name in page.text
+    # the same answer as over one archive holding both years (but for the report ids)
+    plain = out.parent / "all-years.db"
+    shutil.copyfile(store, plain)
+    build(sqlite_utils.Database(plain), progress=False)
+    one_archive = make_datasette([plain])
+    asyncio.run(one_archive.invoke_startup())
+    same = _get(one_archive.client, f"/all-years/series.json?_shape=array&publisher="
+                                    f"{quote(name)}&indicator=applications.new.total").json()
+
+    def strip(rows):
+        return [{k: v for k, v in x.items() if k not in ("report_id", "fact_link")}
+                for x in rows]
+
+    assert strip(rows) == strip(same)
     # the same question on one file sees its own year only
     one = _get(client, f"/store-2022/series.json?_shape=array&publisher={quote(name)}"
                        "&indicator=applications.new.total").json()
