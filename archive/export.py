@@ -234,7 +234,8 @@ class ExportStats:
     bytes: int = 0
 
     def summary(self, out: Path) -> str:
-        parts = ", ".join(f"{name} {n:,} rows in {self.files[name]} files"
+        parts = ", ".join(f"{name} {n:,} rows in {self.files[name]} "
+                          f"file{'s' if self.files[name] != 1 else ''}"
                           for name, n in self.rows.items())
         return f"exported to {out}: {parts}; {self.bytes / 1e6:.1f} MB"
 

@@ -24,6 +24,7 @@ year changed (a parser fix) moves to its new file and leaves the old one.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -142,7 +143,8 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
     stem = store_path.stem
     version = b.build_version()
     stats = PerYearStats(version=version, forced=force)
-    stats.workers = (settings.BUILD_WORKERS if workers is None else workers) or 1
+    workers = settings.BUILD_WORKERS if workers is None else workers
+    stats.workers = workers or os.cpu_count() or 1
     stats.documents_seen = store.execute("select count(*) from documents").fetchone()[0]
     dbs: dict[str, sqlite_utils.Database] = {}
 
@@ -176,11 +178,9 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
                         remove_document(file_db(old_key), parsed.document_id, version, stats)
                         stats.moved += 1
                 db = file_db(key)
-                with db.atomic():
-                    for document_id in [parsed.document_id, *_images(store, parsed)]:
-                        copy_document(db, document_id)
                 batch = batches.setdefault(key, [])
-                batch.append((parsed, b.count_parse(db, parsed, stats)))
+                batch.append((parsed, b.count_parse(db, parsed, stats),
+                              [parsed.document_id, *_images(store, parsed)]))
                 if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
                     _flush(db, batches.pop(key), version, stats)
             for key, batch in batches.items():
@@ -197,8 +197,16 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
 
 
 def _flush(db: sqlite_utils.Database, batch: list, version: str, stats: BuildStats) -> None:
-    if batch:
-        b._write_batch(db, batch, version, stats)
+    """Copy a batch's documents into the file (one transaction), then write their parses
+    (the build's own transaction). A crash in between leaves documents without a parse,
+    which the next run parses again."""
+    if not batch:
+        return
+    with db.atomic():
+        for _parsed, _old, documents in batch:
+            for document_id in documents:
+                copy_document(db, document_id)
+    b._write_batch(db, [(parsed, old) for parsed, old, _ in batch], version, stats)
 
 
 def _images(store: sqlite_utils.Database, parsed: b.Parsed) -> list[str]:
