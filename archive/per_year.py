@@ -43,6 +43,10 @@ STORE_TABLES = (("blobs", "sha256"), ("documents", "id"), ("document_urls", "doc
 SOURCE = "xxgk_store"
 
 
+class PerYearError(ValueError):
+    """A file in DIR that --per-year would have to rewrite (not one it wrote)."""
+
+
 def file_name(stem: str, year: int | None) -> str:
     return f"{stem}-{year if year else UNDATED}.db"
 
@@ -66,8 +70,8 @@ def open_year_file(path: Path, year: int | None, store: Path) -> sqlite_utils.Da
     sql = db.execute("select sql from sqlite_master where name = 'reports'").fetchone()[0]
     if "AUTOINCREMENT" not in sql.upper():
         if db.execute("select count(*) from reports").fetchone()[0]:
-            raise ValueError(f"{path} holds reports numbered from 1: not a file of "
-                             "`xxgk build --per-year` (move it away)")
+            raise PerYearError(f"{path} holds reports numbered from 1: not a file of "
+                               "`xxgk build --per-year` (move it away); nothing was parsed")
         auto = re.sub(r'(\[id\]|"id") INTEGER PRIMARY KEY', r"\1 INTEGER PRIMARY KEY AUTOINCREMENT",
                       sql, count=1)
         with db.conn:

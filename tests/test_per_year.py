@@ -221,3 +221,20 @@ def test_per_file_aggregates_and_overlapping_archives_get_no_query_across(built,
     copy = tmp_path / "copy-2022.db"
     shutil.copyfile(files["2022"], copy)
     assert across.cross_queries(["a", "b"], [files["2022"], copy], _yaml("queries.yaml")) == {}
+
+
+def test_a_file_it_did_not_write_is_refused(built, tmp_path):
+    """An archive of another build under a year's name would get ids that repeat."""
+    store, _out, _summary, _gold = built
+    out = tmp_path / "years"
+    out.mkdir()
+    plain = sqlite_utils.Database(out / "store-2018.db")
+    from archive.schema import ensure_schema
+
+    ensure_schema(plain)
+    plain["reports"].insert({"key": "x/2018", "report_year": 2018})
+    plain.close()
+    result = CliRunner().invoke(cli, ["build", "--db", str(store), "--per-year", str(out)])
+    assert result.exit_code == 2
+    assert "not a file of `xxgk build --per-year`" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["store-2018.db"]

@@ -360,10 +360,11 @@ def build_command(db_path: Path, force: bool, scheduler: str | None, per_year_di
         else:
             stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json),
                           force=force, scheduler=scheduler)
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:
         from archive.distributed import SchedulerError
+        from archive.per_year import PerYearError
 
-        if not isinstance(exc, SchedulerError):
+        if not isinstance(exc, SchedulerError | PerYearError):
             raise
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
