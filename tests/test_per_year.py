@@ -183,6 +183,11 @@ def test_a_series_runs_across_two_files(built, client):
                 for x in rows]
 
     assert strip(rows) == strip(same)
+    # the page of the query links each report and its evidence, the report page finds the file
+    html = _get(client, f"/_memory/series?publisher={quote(name)}"
+                        "&indicator=applications.new.total").text
+    assert f'href="/-/xxgk/report/{rows[4]["report_id"]}"' in html and "?db=_memory" not in html
+    assert "查看出处" in html
     # the same question on one file sees its own year only
     one = _get(client, f"/store-2022/series.json?_shape=array&publisher={quote(name)}"
                        "&indicator=applications.new.total").json()

@@ -97,7 +97,9 @@ def render_cell(value, column, table, database, datasette):
         return None  # SQL across archives whose ids repeat: which archive it is from is unknown
     if isinstance(value, int) and not isinstance(value, bool):
         text = escape(label if label and label != value else value)
-        href = f'{datasette.urls.path("/-/xxgk/report/")}{value}{_db_query(datasette, database)}'
+        # from _memory (queries across per-year files) the report page finds the file
+        query = "" if database.startswith("_") else _db_query(datasette, database)
+        href = f'{datasette.urls.path("/-/xxgk/report/")}{value}{query}'
         return Markup(f'<a href="{escape(href)}">{text}</a>')
     return None
 
