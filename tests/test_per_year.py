@@ -73,6 +73,18 @@ def built(tmp_path_factory):
     return store, out, json.loads(result.output), gold
 
 
+def _plain_build(store: Path, docs: set[str], path: Path) -> sqlite_utils.Database:
+    """An archive of these documents of the store, built the usual way (ids from 1)."""
+    plain = sqlite_utils.Database(path)
+    src = sqlite_utils.Database(store)
+    for doc in sorted(docs):
+        add_document(plain, src.execute("select data from blobs where sha256 = ?",
+                                        [doc]).fetchone()[0],
+                     url=None, path=f"/synth/{doc}", origin="import")
+    build(plain, progress=False)
+    return plain
+
+
 def test_each_year_is_its_own_complete_archive(built):
     store, out, summary, gold = built
     files = per_year.year_files(out, "store")
@@ -89,13 +101,7 @@ def test_each_year_is_its_own_complete_archive(built):
         assert docs == {doc for (_, y), (doc, _) in gold.items() if y == year}
         assert db.execute("select count(*) from document_urls").fetchone()[0] == 3
         # and it holds what a plain build of that year's documents holds
-        plain = sqlite_utils.Database(out.parent / f"plain-{year}.db")
-        src = sqlite_utils.Database(store)
-        for doc in sorted(docs):
-            add_document(plain, src.execute("select data from blobs where sha256 = ?",
-                                            [doc]).fetchone()[0],
-                         url=None, path=f"/synth/{doc}", origin="import")
-        build(plain, progress=False)
+        plain = _plain_build(store, docs, out.parent / f"plain-{year}.db")
         values = "select r.key, v.key, v.value from report_indicator_values v join reports r " \
                  "on r.id = v.report_id order by 1, 2"
         assert db.execute(values).fetchall() == plain.execute(values).fetchall()
@@ -226,6 +232,16 @@ def test_per_file_aggregates_and_overlapping_archives_get_no_query_across(built,
     copy = tmp_path / "copy-2022.db"
     shutil.copyfile(files["2022"], copy)
     assert across.cross_queries(["a", "b"], [files["2022"], copy], _yaml("queries.yaml")) == {}
+    assert across.per_year_files([files["2022"], copy]) == (False, False)
+    # years built apart (ids from 1 in each): the queries across, but no report links
+    store, _out, _summary, gold = built
+    apart = [_plain_build(store, {d for (_, y), (d, _) in gold.items() if y == year},
+                          tmp_path / f"apart-{year}.db") for year in YEARS]
+    paths = [tmp_path / f"apart-{year}.db" for year in YEARS]
+    for db in apart:
+        db.close()
+    assert across.per_year_files(paths) == (True, False)
+    assert set(across.cross_queries(["a", "b"], paths, _yaml("queries.yaml"))) == set(cross)
 
 
 def test_a_file_it_did_not_write_is_refused(built, tmp_path):
