@@ -217,12 +217,19 @@ def stored_resources(db: sqlite_utils.Database, base: str | None):
 
 def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
     """Parse one stored document. Never raises for a bad document: the reason is recorded."""
+    prov = _provenance(db, document_id)
+    return parse_stored(document_id, get_bytes(db, document_id), prov,
+                        stored_resources(db, prov["url"]))
+
+
+def parse_stored(document_id: str, data: bytes, prov: dict, resources) -> Parsed:
+    """Parse a stored document's bytes, given its provenance (`_provenance`) and what its
+    `<img src>` names (`stored_resources`): no database needed, so it runs on any machine
+    (archive/distributed.py sends these to a cluster's workers)."""
     from parser.load import image_kind
     from parser.pipeline import load_and_parse
     from parser.provenance import Hints
 
-    prov = _provenance(db, document_id)
-    data = get_bytes(db, document_id)
     image = image_kind(data[:16])
     if image:  # fetched for the report page that shows it, and read by OCR with that page
         reason = f"{image}: read by OCR as part of the report page that shows it"
@@ -230,8 +237,7 @@ def parse_document(db: sqlite_utils.Database, document_id: str) -> Parsed:
                                                      not_report_reason=reason),
                       None, None, "not_report", reason)
     hints = Hints(url=prov["url"], path=prov["path"], publisher=prov["hint"])
-    doc, result = load_and_parse(data, prov["source"], prov["content_type"], hints,
-                                 stored_resources(db, prov["url"]))
+    doc, result = load_and_parse(data, prov["source"], prov["content_type"], hints, resources)
     if result.error:
         return Parsed(document_id, doc, result, None, None, "error", result.error)
     if not result.is_report:
@@ -597,15 +603,26 @@ def _write_batch(db: sqlite_utils.Database, batch: list[tuple[Parsed, str | None
     stats.write_seconds += time.perf_counter() - started
 
 
+def parse_stream(db: sqlite_utils.Database, todo: list[str], workers: int,
+                 scheduler: str | None = None, stats: BuildStats | None = None):
+    """(Parsed, parse seconds) for `todo` in document order: from local processes, or from
+    the workers of the Dask cluster at `scheduler` (archive/distributed.py)."""
+    if scheduler and todo:
+        from archive import distributed
+
+        return distributed.parsed_stream(db, todo, scheduler, stats)
+    return _parsed_stream(db, todo, workers)
+
+
 def build(
     db: sqlite_utils.Database, progress: bool = True, force: bool = False,
-    workers: int | None = None,
+    workers: int | None = None, scheduler: str | None = None,
 ) -> BuildStats:
     """Parse every stored document that is new or stale; idempotent (a re-run writes nothing).
 
-    `workers` parse processes (default settings.BUILD_WORKERS, 0 = one per CPU); the results
-    are written in document order by this process alone, so the outcome is the same for any
-    number of workers."""
+    `workers` parse processes (default settings.BUILD_WORKERS, 0 = one per CPU), or the
+    workers of the Dask cluster at `scheduler`; the results are written in document order by
+    this process alone, so the outcome is the same for any number of workers."""
     started = time.perf_counter()
     ensure_schema(db)
     load_reference_tables(db)
@@ -629,27 +646,12 @@ def build(
     bar.__enter__()
     batch: list[tuple[Parsed, str | None]] = []
     # Parsing happens outside any transaction: no lock held while the parser runs.
-    stream = _parsed_stream(db, todo, stats.workers)
+    stream = parse_stream(db, todo, stats.workers, scheduler, stats)
     try:
         for parsed, parse_seconds in stream:
-            document_id = parsed.document_id
             bar.update(1)
             stats.parse_seconds += parse_seconds
-            stats.parsed += 1
-            source = parsed.result.source or document_id
-            if parsed.status == "report":
-                stats.reports += 1
-            elif parsed.status == "error":
-                stats.errors += 1
-                stats.error_messages.append(f"{document_id[:12]}: {parsed.reason}")
-                stats.unreadable.append((source, parsed.reason or ""))
-            else:
-                stats.not_reports += 1
-                stats.not_report_list.append((source, parsed.reason or ""))
-            old = db.execute("select report_key, status from parses where document_id = ?",
-                             [document_id]).fetchone()
-            stats.status_changed += bool(old) and old[1] != parsed.status
-            batch.append((parsed, old[0] if old else None))
+            batch.append((parsed, count_parse(db, parsed, stats)))
             if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
                 _write_batch(db, batch, version, stats)
                 batch = []
@@ -657,7 +659,34 @@ def build(
     finally:
         stream.close()  # stops the worker pool at once when writing failed or was interrupted
         bar.__exit__(None, None, None)
-    # Reports whose primary was reparsed under another key, or that a force rebuild left stale.
+    finish_build(db, version, stats)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def count_parse(db: sqlite_utils.Database, parsed: Parsed, stats: BuildStats) -> str | None:
+    """Count a parse in the build's summary; return the report key its document had in `db`
+    before (None for a document new there)."""
+    stats.parsed += 1
+    source = parsed.result.source or parsed.document_id
+    if parsed.status == "report":
+        stats.reports += 1
+    elif parsed.status == "error":
+        stats.errors += 1
+        stats.error_messages.append(f"{parsed.document_id[:12]}: {parsed.reason}")
+        stats.unreadable.append((source, parsed.reason or ""))
+    else:
+        stats.not_reports += 1
+        stats.not_report_list.append((source, parsed.reason or ""))
+    old = db.execute("select report_key, status from parses where document_id = ?",
+                     [parsed.document_id]).fetchone()
+    stats.status_changed += bool(old) and old[1] != parsed.status
+    return old[0] if old else None
+
+
+def finish_build(db: sqlite_utils.Database, version: str, stats: BuildStats) -> None:
+    """After the parses are written: reports whose primary was reparsed under another key, or
+    that a force rebuild left stale, are reconciled; then the summary tables."""
     with db.atomic():
         stale = [r[0] for r in db.execute(
             "select key from reports where parser_version is not ? or document_id not in "
@@ -668,8 +697,6 @@ def build(
         for key in stale:
             _reconcile(db, key, version, {}, stats)
     refresh_summaries(db)
-    stats.seconds = time.perf_counter() - started
-    return stats
 
 
 # --- summary tables ------------------------------------------------------------------------

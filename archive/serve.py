@@ -192,6 +192,7 @@ def make_datasette(db_path: str | Path | Sequence[str | Path], immutable: bool =
         kwargs["inspect_data"] = {n: table_counts(p) for n, p in zip(names, paths, strict=True)}
     if len(paths) > 1:
         kwargs["crossdb"] = True
+        _add_cross_queries(meta, names, paths)
     return Datasette(
         metadata=meta,
         template_dir=template_dir,
@@ -207,6 +208,20 @@ def make_datasette(db_path: str | Path | Sequence[str | Path], immutable: bool =
                   "suggest_facets": False},
         **kwargs,
     )
+
+
+def _add_cross_queries(meta: dict[str, Any], names: list[str], paths: list[Path]) -> None:
+    """Saved queries across archives whose report ids do not repeat (per-year files) on
+    Datasette's `_memory` database, and report links there (archive/across.py)."""
+    from archive import across
+
+    cross = across.cross_queries(names, paths, _yaml("queries.yaml"))
+    if cross:
+        meta["databases"]["_memory"] = {
+            "description": "跨档案查询：同时提供的所有档案（每年一个文件）合在一起查询。",
+            "queries": {name: {**q, "hide_sql": True} for name, q in cross.items()},
+        }
+    meta["plugins"]["xxgk"]["ids_across"] = across.per_year_files(paths)[1]
 
 
 def table_counts(path: Path) -> dict[str, Any]:

@@ -315,9 +315,20 @@ def import_command(paths: tuple[Path, ...], db_path: Path, publisher_hint: str |
 @db_option("The archive to build; it must exist.")
 @click.option("--force", is_flag=True,
               help="Re-parse every stored document, not only new or stale ones.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Parse on the workers of this Dask distributed scheduler (e.g. "
+                   "tcp://10.0.0.5:8786; the [cluster] extra); the archive is the same as a "
+                   "local build's.  [default: none, local processes]")
+@click.option("--per-year", "per_year_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR",
+              help="Write each report year to its own archive, DIR/<name>-<year>.db "
+                   "(DIR/<name>-undated.db for the rest), reading the documents of --db; "
+                   "serve them together with xxgk serve --db … --db ….  [default: none, "
+                   "build --db itself]")
 @quiet_option
 @json_option
-def build_command(db_path: Path, force: bool, quiet: bool, as_json: bool) -> None:
+def build_command(db_path: Path, force: bool, scheduler: str | None, per_year_dir: Path | None,
+                  quiet: bool, as_json: bool) -> None:
     """Parse every stored document that is new or whose parser version changed.
 
     Re-running it with nothing new changes nothing. Documents that are not reports are
@@ -332,15 +343,64 @@ def build_command(db_path: Path, force: bool, quiet: bool, as_json: bool) -> Non
     Examples:
       xxgk build
       xxgk build --db 2024.db --quiet        (cron: prints only what went wrong)
+      xxgk build --scheduler tcp://127.0.0.1:8786     (parse on a Dask cluster)
+      xxgk build --db store.db --per-year years/      (years/store-2023.db, …)
     """
     import sqlite_utils
 
     from archive.build import build
+    from archive.per_year import build_per_year
 
     target = _archive(existing_archive, db_path)
-    stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json), force=force)
+    try:
+        if per_year_dir is not None:
+            stats = build_per_year(sqlite_utils.Database(target.path), per_year_dir,
+                                   progress=not (quiet or as_json), force=force,
+                                   scheduler=scheduler)
+        else:
+            stats = build(sqlite_utils.Database(target.path), progress=not (quiet or as_json),
+                          force=force, scheduler=scheduler)
+    except (RuntimeError, ValueError) as exc:
+        from archive.distributed import SchedulerError
+        from archive.per_year import PerYearError
+
+        if not isinstance(exc, SchedulerError | PerYearError):
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     finish(stats.summary(), stats.to_dict(), stats.exit_code, quiet=quiet, as_json=as_json,
            problems=stats.summary())
+
+
+@cli.command("export")
+@db_option("The archive to export; it must exist.")
+@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, metavar="DIR",
+              help="Folder to write: reports/, values/, facts/, checks/, publishers/ as "
+                   "Parquet partitioned by report_year and province, and schema.json.")
+@quiet_option
+@json_option
+def export_command(db_path: Path, parquet_dir: Path, quiet: bool, as_json: bool) -> None:
+    """Export the archive as Parquet for DuckDB, pandas, R or Spark (docs/export.md).
+
+    Reports, values with their evidence, facts, checks with their kind, and publishers;
+    every column typed and described (Parquet field metadata and DIR/schema.json). A new
+    export replaces the previous one in DIR table by table.
+
+    \b
+    Examples:
+      xxgk export --parquet export/
+      duckdb -c "select report_year, count(*) from read_parquet('export/reports/*/*/*.parquet',
+        hive_partitioning = true) group by 1"
+    """
+    from archive.export import export_parquet
+
+    target = _archive(existing_archive, db_path)
+    stats = export_parquet(target.path, parquet_dir)
+    finish(stats.summary(parquet_dir), {"archive": str(target.path), "out": str(parquet_dir),
+                                        "rows": stats.rows, "files": stats.files,
+                                        "bytes": stats.bytes}, 0,
+           quiet=quiet, as_json=as_json, problems="")
 
 
 @cli.command("serve")

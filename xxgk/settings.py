@@ -145,6 +145,15 @@ BUILD_PARSE_CHUNK = 4
 BUILD_PARSE_WINDOW = 256
 # A worker is replaced after this many documents, so a parser leak cannot grow without bound.
 BUILD_WORKER_MAX_TASKS = 2000
+# `xxgk build --scheduler ADDRESS` (archive/distributed.py): documents per Dask task (a task
+# costs the scheduler ~1 ms, so a few documents share one), how long to wait for the scheduler
+# and its first worker, and how often a task whose parse process died is tried again.
+DISTRIBUTED_CHUNK = 4
+DISTRIBUTED_CONNECT_SECONDS = 20.0
+DISTRIBUTED_RETRIES = 1
+# `xxgk build --per-year` (archive/per_year.py): a year's file numbers its reports from
+# year × this, so report ids never repeat across the files served together (archive/across.py).
+PER_YEAR_REPORT_ID_SPAN = 10_000_000
 
 # --- Reliability and security (issue 7; docs/reliability.md lists what each one guarantees) ---
 # robots.txt: RFC 9309 §2.5 asks crawlers to parse at least 500 KiB; a longer file is cut

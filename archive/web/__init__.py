@@ -50,6 +50,24 @@ def _db_name(datasette, request=None) -> str:
     raise NotFound("no archive database")
 
 
+def _ids_across(datasette) -> bool:
+    """True when report ids do not repeat across the archives served (per-year files): a
+    report link then needs no ?db=, the report page finds the archive (archive/across.py)."""
+    return bool((datasette.plugin_config(PLUGIN) or {}).get("ids_across"))
+
+
+async def _archive_of(datasette, report_id: int) -> str | None:
+    """The archive that holds a report id, when ids do not repeat across archives."""
+    if not _ids_across(datasette):
+        return None
+    for name, db in datasette.databases.items():
+        if name.startswith("_"):
+            continue
+        if (await db.execute("select 1 from reports where id = ?", [report_id])).rows:
+            return name
+    return None
+
+
 def _db_query(datasette, db_name: str) -> str:
     """The query string that keeps a link on `db_name` ("" for the default archive)."""
     return "" if db_name == _db_name(datasette) else "?" + urlencode({"db": db_name})
@@ -66,7 +84,7 @@ def safe_url(url: str | None) -> str | None:
 def render_cell(value, column, table, database, datasette):
     """Report numbers link to the report page wherever they appear."""
     if column == "fact_link" and isinstance(value, str) and value.startswith(
-            evidence.REPORT_PATH) and not database.startswith("_"):
+            evidence.REPORT_PATH) and (not database.startswith("_") or _ids_across(datasette)):
         href = datasette.urls.path(value)
         return Markup(f'<a href="{escape(href)}">查看出处</a>')
     is_report_column = column == "report_id" or (table == "reports" and column == "id")
@@ -75,11 +93,13 @@ def render_cell(value, column, table, database, datasette):
     label = None
     if isinstance(value, dict):  # a foreign key Datasette expanded to {value, label}
         value, label = value.get("value"), value.get("label")
-    if database.startswith("_"):  # SQL across archives: which archive the id is from is unknown
-        return None
+    if database.startswith("_") and not _ids_across(datasette):
+        return None  # SQL across archives whose ids repeat: which archive it is from is unknown
     if isinstance(value, int) and not isinstance(value, bool):
         text = escape(label if label and label != value else value)
-        href = f'{datasette.urls.path("/-/xxgk/report/")}{value}{_db_query(datasette, database)}'
+        # from _memory (queries across per-year files) the report page finds the file
+        query = "" if database.startswith("_") else _db_query(datasette, database)
+        href = f'{datasette.urls.path("/-/xxgk/report/")}{value}{query}'
         return Markup(f'<a href="{escape(href)}">{text}</a>')
     return None
 
@@ -163,6 +183,10 @@ async def report_page(datasette, request):
         {"id": report_id},
     )
     if not reports:
+        found = None if request.args.get("db") else await _archive_of(datasette, report_id)
+        if found and found != db_name:  # a link from a query across per-year archives
+            query = [(k, v) for k, v in parse_qsl(request.query_string) if k != "db"]
+            return Response.redirect(f"{request.path}?{urlencode([*query, ('db', found)])}")
         raise NotFound(f"no report {report_id}")
     report = reports[0]
     sections = await _rows(
