@@ -64,27 +64,60 @@ def _gen(args: tuple[int, int, int]) -> tuple[bytes, str, str, str, dict, str | 
     return r.data, r.filename, r.kind, r.publisher, r.gold, r.broken, r.era
 
 
-def make_corpus(db_path: Path, n: int, year: int, seed: int, workers: int) -> dict:
-    """Generate and store n reports; return gold by document id and corpus figures."""
-    import sqlite_utils
-
-    from archive.store import add_document, sha256
-
-    db = sqlite_utils.Database(db_path)
-    gold: dict[str, dict] = {}
+def generate_corpus(corpus_dir: Path, n: int, year: int, seed: int, workers: int) -> dict:
+    """Generate n reports once into a folder (the documents and `gold.jsonl`, one line per
+    document) and reuse it when it already holds them: at 130,000 reports generating takes
+    ~45 minutes on 2 cores and the gold is ~25 million cells, streamed, never held in memory.
+    """
+    manifest = corpus_dir / "manifest.json"
+    want = {"reports": n, "year": year, "seed": seed}
+    if manifest.exists() and json.loads(manifest.read_text())["params"] == want:
+        return json.loads(manifest.read_text())
+    (corpus_dir / "docs").mkdir(parents=True, exist_ok=True)
     kinds: dict[str, int] = {}
     size = 0
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(workers) as pool:
-        for data, filename, kind, publisher, g, broken, era in pool.map(
-                _gen, [(i, year, seed) for i in range(n)], chunksize=16):
-            add_document(db, data, url=None, path=f"/synth/{filename}", filename=filename,
-                         origin="import")
-            gold[sha256(data)] = {"gold": g, "broken": broken, "kind": kind,
-                                  "publisher": publisher, "era": era}
+    with ProcessPoolExecutor(workers) as pool, \
+            (corpus_dir / "gold.jsonl").open("w", encoding="utf-8") as gold:
+        for i, (data, filename, kind, publisher, g, broken, era) in enumerate(pool.map(
+                _gen, [(i, year, seed) for i in range(n)], chunksize=16)):
+            name = f"{i:06d}_" + filename.replace("/", "_")
+            (corpus_dir / "docs" / name).write_bytes(data)
+            gold.write(json.dumps({"file": name, "filename": filename, "gold": g, "broken": broken, "kind": kind,
+                                   "publisher": publisher, "era": era},
+                                  ensure_ascii=False) + "\n")
             kinds[kind] = kinds.get(kind, 0) + 1
             size += len(data)
-    return {"gold": gold, "kinds": kinds, "bytes": size, "seconds": time.perf_counter() - t0}
+    info = {"params": want, "kinds": kinds, "bytes": size,
+            "seconds": time.perf_counter() - t0}
+    manifest.write_text(json.dumps(info) + "\n")
+    return info
+
+
+def gold_lines(corpus_dir: Path):
+    with (corpus_dir / "gold.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def make_corpus(db_path: Path, corpus_dir: Path) -> dict:
+    """Store the generated documents as `xxgk import` stores them; gold by document id is
+    written beside the corpus (`gold_ids.jsonl`: sha256 per line, in gold order)."""
+    import sqlite_utils
+
+    from archive.store import add_document
+
+    db = sqlite_utils.Database(db_path)
+    t0 = time.perf_counter()
+    with (corpus_dir / "ids.txt").open("w") as ids:
+        for g in gold_lines(corpus_dir):
+            data = (corpus_dir / "docs" / g["file"]).read_bytes()
+            filename = g["filename"]
+            doc_id, _ = add_document(db, data, url=None, path=f"/synth/{filename}",
+                                     filename=filename, origin="import")
+            ids.write(doc_id + "\n")
+    db.close()
+    return {"store_seconds": time.perf_counter() - t0}
 
 
 # --- 2. build ------------------------------------------------------------------------------
@@ -122,9 +155,12 @@ def run_build(db_path: Path, workers: int | None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def accuracy(db_path: Path, gold: dict[str, dict]) -> dict:
-    """Every gold cell against report_indicator_values; broken rules against failed checks."""
+def accuracy(db_path: Path, corpus_dir: Path) -> dict:
+    """Every gold cell against report_indicator_values; broken rules against failed checks.
+    The gold is streamed from the corpus folder (ids.txt pairs each line with its document)."""
     conn = sqlite3.connect(db_path)
+    with (corpus_dir / "ids.txt").open() as fh:
+        ids = [line.strip() for line in fh]
     cells = exact = 0
     wrong_examples: list[str] = []
     broken = flagged = 0
@@ -132,7 +168,7 @@ def accuracy(db_path: Path, gold: dict[str, dict]) -> dict:
     for rid, doc_id in conn.execute("select id, document_id from reports"):
         by_doc[doc_id] = rid
     missing_reports = 0
-    for doc_id, g in gold.items():
+    for doc_id, g in zip(ids, gold_lines(corpus_dir), strict=True):
         rid = by_doc.get(doc_id)
         if rid is None:
             missing_reports += 1
@@ -484,6 +520,11 @@ def main() -> None:
     ap.add_argument("--no-latency", action="store_true", help="build figures only")
     ap.add_argument("--out", type=Path, default=None, help="keep the archive here")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="folder of the generated corpus: generated once, reused after "
+                         "(default: OUT/corpus)")
+    ap.add_argument("--generate-only", action="store_true",
+                    help="generate the corpus folder (--corpus) and stop")
     ap.add_argument("--latency-only", type=Path, default=None,
                     help="measure the latencies of this existing archive only")
     args = ap.parse_args()
@@ -503,11 +544,16 @@ def main() -> None:
     db_path = out / "national.db"
     for p in out.glob("national.db*"):
         p.unlink()
+    corpus_dir = args.corpus or out / "corpus"
     res: dict = {"host": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                  "reports_requested": args.reports}
-    print(f"generating {args.reports} reports …", flush=True)
-    corpus = make_corpus(db_path, args.reports, args.year, args.seed, os.cpu_count() or 1)
-    gold = corpus.pop("gold")
+    print(f"generating {args.reports} reports (or reusing {corpus_dir}) …", flush=True)
+    corpus = generate_corpus(corpus_dir, args.reports, args.year, args.seed,
+                             os.cpu_count() or 1)
+    if args.generate_only:
+        print(json.dumps(corpus))
+        return
+    corpus.update(make_corpus(db_path, corpus_dir))
     res["corpus"] = corpus
     print(f"  {corpus['seconds']:.0f} s; building …", flush=True)
     res["build"] = b = run_build(db_path, args.workers)
@@ -515,7 +561,7 @@ def main() -> None:
     blob_mb = sqlite3.connect(db_path).execute(
         "select sum(size) from blobs").fetchone()[0] / 1e6
     res["blobs_mb"] = blob_mb
-    res["accuracy"] = accuracy(db_path, gold)
+    res["accuracy"] = accuracy(db_path, corpus_dir)
     print("  baselines …", flush=True)
     res["baselines"] = baselines(db_path, 500)
     res["latency"] = {}
