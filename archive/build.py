@@ -39,7 +39,7 @@ from pathlib import Path
 import sqlite_utils
 
 import parser as parser_pkg
-from archive import publishers, reference, search
+from archive import publishers, reference, search, storage
 from archive.build_stats import BuildStats
 from archive.schema import VIEWS, ensure_schema
 from archive.store import get_bytes
@@ -409,9 +409,14 @@ def _primary_for(db: sqlite_utils.Database, key: str) -> str | None:
 
 
 def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> int:
-    """Replace the report `parsed.key` with the content of `parsed` (its primary version)."""
+    """Replace the report `parsed.key` with the content of `parsed` (its primary version).
+
+    Facts, sections, checks and values go to the compact rows of archive/storage.py: repeated
+    text as `strings` ids, a fact's evidence and a section's text as spans of the report's text,
+    passing checks without their JSON numbers."""
     res, doc = parsed.result, parsed.doc
     assert doc is not None and parsed.key is not None
+    sid = storage.Strings.of(db).id
     if parsed.publisher is not None:
         _write_publisher(db, parsed.publisher)
         if res.publisher:
@@ -419,6 +424,7 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
                 {"name": res.publisher, "publisher_id": parsed.publisher.id}, pk="name"
             )
     prov = _provenance(db, parsed.document_id)
+    text = doc.text
     row = {
         "key": parsed.key,
         "publisher_id": parsed.publisher.id if parsed.publisher else None,
@@ -434,44 +440,43 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
         "n_sections": len(res.sections),
         "n_facts": len(res.facts),
         "n_failed_checks": sum(1 for c in res.checks if not c.ok),
-        "text": doc.text,
+        "text": text,
     }
     found = db.execute("select id from reports where key = ?", [parsed.key]).fetchone()
     if found:
         report_id = found[0]
+        _unindex_report(db, report_id)
         db.table("reports").update(report_id, row)
-        old_sections = [r[0] for r in db.execute(
-            "select id from sections where report_id = ?", [report_id])]
-        search.unindex(db, "sections_fts", old_sections)
-        for table in ("sections", "facts", "checks", "report_indicator_values", "ocr_regions"):
+        for table in ("section_rows", "fact_rows", "check_rows", "value_rows", "ocr_regions"):
             db.execute(f"delete from [{table}] where report_id = ?", [report_id])
     else:
         report_id = db.table("reports").insert(row).last_pk
     sec_rows = []
     for seq, s in enumerate(res.sections):
         cur = db.execute(
-            "insert into sections (report_id, seq, number, heading, level, key, parent_seq,"
-            " start, end, text) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report_id, seq, s.number, s.heading, s.level, s.key, s.parent, s.start, s.end,
-             doc.text[s.start : s.end]],
+            "insert into section_rows (report_id, seq, number, heading, level, key, parent_seq,"
+            " start, end) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [report_id, seq, s.number, s.heading, s.level, s.key, s.parent, s.start, s.end],
         )
         sec_rows.append({"id": cur.lastrowid, "heading": s.heading,
-                         "text": doc.text[s.start : s.end]})
+                         "text": text[s.start : s.end]})
     search.index_rows(db, "sections_fts", sec_rows)
-    search.index_rows(db, "reports_fts", [{"id": report_id, "title": res.title,
-                                           "text": doc.text}])
+    search.index_rows(db, "reports_fts", [{"id": report_id, "title": res.title, "text": text}])
+    fact_rows = []
+    for seq, f in enumerate(res.facts):
+        span = storage.evidence_span(text, f.evidence, f.start, f.end)
+        fact_rows.append([
+            report_id, seq, sid(f.key), _num(f.value), sid(f.unit), sid(f.label),
+            span[0] if span else None, span[1] if span else None,
+            None if span else f.evidence, sid(f.section), sid(f.method), sid(f.status),
+            f.start, f.end, f.raw, _num(f.percent_of), sid(f.table), sid(f.row),
+            sid(f.column), sid(f.version), f.note,
+            round(f.confidence, 4) if f.confidence is not None else None])
     db.conn.executemany(
-        "insert into facts (report_id, seq, key, value, unit, label, evidence, section, method,"
-        " status, start, end, raw, percent_of, table_name, row_label, column_label, version,"
-        " note, confidence) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [report_id, seq, f.key, _num(f.value), f.unit, f.label, f.evidence, f.section,
-             f.method, f.status, f.start, f.end, f.raw, _num(f.percent_of), f.table, f.row,
-             f.column, f.version, f.note,
-             round(f.confidence, 4) if f.confidence is not None else None]
-            for seq, f in enumerate(res.facts)
-        ],
-    )
+        "insert into fact_rows (report_id, seq, key_id, value, unit_id, label_id,"
+        " evidence_start, evidence_end, evidence, section_id, method_id, status_id, start, end,"
+        " raw, percent_of, table_id, row_id, column_id, version_id, note, confidence)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fact_rows)
     db.conn.executemany(
         "insert into ocr_regions (report_id, seq, document_id, page, image, image_document_id,"
         " start, end, chars, mean_confidence, low_confidence_chars, seconds, engine)"
@@ -483,19 +488,37 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
             for seq, r in enumerate(res.ocr)
         ],
     )
+    # A passing check keeps its rule and formula (its numbers are in the formula and in the
+    # report's values); a failed one also its numbers as JSON, which explanations read.
     db.conn.executemany(
-        "insert into checks (report_id, seq, rule, ok, detail, numbers) values (?, ?, ?, ?, ?, ?)",
+        "insert into check_rows (report_id, seq, rule_id, ok, detail_id, numbers)"
+        " values (?, ?, ?, ?, ?, ?)",
         [
-            [report_id, seq, c.rule, int(c.ok), c.detail,
-             json.dumps(c.values, ensure_ascii=False, sort_keys=True, default=str)]
+            [report_id, seq, sid(c.rule), int(c.ok), sid(c.detail),
+             None if c.ok else json.dumps(c.values, ensure_ascii=False, sort_keys=True,
+                                          default=str)]
             for seq, c in enumerate(res.checks)
         ],
     )
+    sources = storage.fact_sources(res.facts, _num)
     db.conn.executemany(
-        "insert into report_indicator_values (report_id, key, value, note) values (?, ?, ?, ?)",
-        [[report_id, k, _num(v), res.values_notes.get(k)] for k, v in sorted(res.values.items())],
+        "insert into value_rows (report_id, key_id, value, note, fact_seq, unstated_seq)"
+        " values (?, ?, ?, ?, ?, ?)",
+        [[report_id, sid(k), _num(v), res.values_notes.get(k), *sources.get(k, (None, None))]
+         for k, v in sorted(res.values.items())],
     )
     return report_id
+
+
+def _unindex_report(db: sqlite_utils.Database, report_id: int) -> None:
+    """Take a report and its sections out of the (contentless) full-text index, with the texts
+    they were indexed with: the stored ones, before they are replaced."""
+    search.unindex(db, "sections_fts", [
+        {"id": i, "heading": h, "text": t} for i, h, t in db.execute(
+            "select id, heading, text from sections where report_id = ?", [report_id])])
+    search.unindex(db, "reports_fts", [
+        {"id": i, "title": h, "text": t} for i, h, t in db.execute(
+            "select id, title, text from reports where id = ?", [report_id])])
 
 
 def _sync_report_documents(db: sqlite_utils.Database, key: str) -> None:
@@ -528,10 +551,8 @@ def _delete_report(db: sqlite_utils.Database, key: str) -> None:
     if not found:
         return
     report_id = found[0]
-    search.unindex(db, "sections_fts", [r[0] for r in db.execute(
-        "select id from sections where report_id = ?", [report_id])])
-    search.unindex(db, "reports_fts", [report_id])
-    for table in ("sections", "facts", "checks", "report_indicator_values", "report_documents",
+    _unindex_report(db, report_id)
+    for table in ("section_rows", "fact_rows", "check_rows", "value_rows", "report_documents",
                   "ocr_regions"):
         db.execute(f"delete from [{table}] where report_id = ?", [report_id])
     db.execute("delete from reports where id = ?", [report_id])
@@ -588,12 +609,17 @@ def _write_batch(db: sqlite_utils.Database, batch: list[tuple[Parsed, str | None
     if not batch:
         return
     started = time.perf_counter()
-    with db.atomic():
-        _meta_set(db, "summaries_stale", "1")  # cleared by refresh_summaries, even after a crash
-        for parsed, old_key in batch:
-            _record_parse(db, parsed, version)
-            for key in sorted({k for k in (parsed.key, old_key) if k}):
-                _reconcile(db, key, version, {parsed.document_id: parsed}, stats)
+    try:
+        with db.atomic():
+            # cleared by refresh_summaries, even after a crash
+            _meta_set(db, "summaries_stale", "1")
+            for parsed, old_key in batch:
+                _record_parse(db, parsed, version)
+                for key in sorted({k for k in (parsed.key, old_key) if k}):
+                    _reconcile(db, key, version, {parsed.document_id: parsed}, stats)
+    except BaseException:
+        storage.Strings.of(db).forget()  # rolled back: ids handed out in it may be gone
+        raise
     stats.write_seconds += time.perf_counter() - started
 
 
@@ -689,16 +715,23 @@ SUMMARIES: dict[str, tuple[str, list[list[str]]]] = {
         [["report_year", "province", "city"], ["province"], ["city", "report_year"],
          ["publisher"], ["level"], ["era"], ["values_era"], ["report_id"]],
     ),
+    # Counted on the compact rows by string id, then named (the same rows as a GROUP BY over
+    # the facts and checks views, without looking up four strings for each of 10^7 facts).
     "fact_counts": (
-        "select key, method, status, section, count(*) as n_facts from facts "
-        "group by key, method, status, section order by key, method, status, section",
+        "select k.text as key, m.text as method, st.text as status, s.text as section, "
+        "c.n_facts from (select key_id, method_id, status_id, section_id, count(*) as n_facts "
+        "from fact_rows group by key_id, method_id, status_id, section_id) c "
+        "left join strings k on k.id = c.key_id left join strings m on m.id = c.method_id "
+        "left join strings st on st.id = c.status_id "
+        "left join strings s on s.id = c.section_id order by key, method, status, section",
         [["key"]],
     ),
     "check_counts": (
-        "select r.report_year, c.rule, c.ok, count(*) as n_checks, "
-        "count(distinct c.report_id) as n_reports from checks c "
-        "join reports r on r.id = c.report_id group by r.report_year, c.rule, c.ok "
-        "order by r.report_year, c.rule, c.ok",
+        "select c.report_year, ru.text as rule, c.ok, c.n_checks, c.n_reports from ("
+        "select r.report_year, c.rule_id, c.ok, count(*) as n_checks, "
+        "count(distinct c.report_id) as n_reports from check_rows c "
+        "join reports r on r.id = c.report_id group by r.report_year, c.rule_id, c.ok) c "
+        "left join strings ru on ru.id = c.rule_id order by c.report_year, rule, c.ok",
         [["rule", "ok"]],
     ),
     # The failed_checks view, stored in the failing_checks query's order: listing every failed

@@ -83,7 +83,8 @@ def generate_corpus(corpus_dir: Path, n: int, year: int, seed: int, workers: int
                 _gen, [(i, year, seed) for i in range(n)], chunksize=16)):
             name = f"{i:06d}_" + filename.replace("/", "_")
             (corpus_dir / "docs" / name).write_bytes(data)
-            gold.write(json.dumps({"file": name, "filename": filename, "gold": g, "broken": broken, "kind": kind,
+            gold.write(json.dumps({"file": name, "filename": filename, "gold": g,
+                                   "broken": broken, "kind": kind,
                                    "publisher": publisher, "era": era},
                                   ensure_ascii=False) + "\n")
             kinds[kind] = kinds.get(kind, 0) + 1
