@@ -464,19 +464,20 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
     search.index_rows(db, "reports_fts", [{"id": report_id, "title": res.title, "text": text}])
     fact_rows = []
     for seq, f in enumerate(res.facts):
-        span = storage.evidence_span(text, f.evidence, f.start, f.end)
+        form, ev_start, ev_end, ev_text = storage.evidence_form(text, f.evidence, f.start, f.end)
         fact_rows.append([
             report_id, seq, sid(f.key), _num(f.value), sid(f.unit), sid(f.label),
-            span[0] if span else None, span[1] if span else None,
-            None if span else f.evidence, sid(f.section), sid(f.method), sid(f.status),
+            form, ev_start, ev_end, sid(ev_text), sid(f.section), sid(f.method), sid(f.status),
             f.start, f.end, f.raw, _num(f.percent_of), sid(f.table), sid(f.row),
             sid(f.column), sid(f.version), f.note,
             round(f.confidence, 4) if f.confidence is not None else None])
     db.conn.executemany(
         "insert into fact_rows (report_id, seq, key_id, value, unit_id, label_id,"
-        " evidence_start, evidence_end, evidence, section_id, method_id, status_id, start, end,"
-        " raw, percent_of, table_id, row_id, column_id, version_id, note, confidence)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fact_rows)
+        " evidence_form, evidence_start, evidence_end, evidence_id, section_id, method_id,"
+        " status_id, start, end, raw, percent_of, table_id, row_id, column_id, version_id,"
+        " note, confidence)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        fact_rows)
     db.conn.executemany(
         "insert into ocr_regions (report_id, seq, document_id, page, image, image_document_id,"
         " start, end, chars, mean_confidence, low_confidence_chars, seconds, engine)"

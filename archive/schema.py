@@ -265,8 +265,7 @@ join reports r on r.id = v.report_id
 left join publishers p on p.id = r.publisher_id
 left join indicators i on i.key = v.key
 left join facts f on f.report_id = v.report_id
-  and f.seq = coalesce({evidence.fact_seq('v.report_id', 'v.key')},
-    {evidence.fact_seq('v.report_id', 'v.key', stated=False)})
+  and f.seq = coalesce(v.fact_seq, v.unstated_seq)
 """,
     # Every name of a publisher: canonical, as printed in reports, from the alias table.
     "publisher_identity": """

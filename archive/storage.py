@@ -10,8 +10,11 @@ views over compact tables, because one year of reports stored as before took ~21
   key, a check's detail repeat in every report; here they are 1–3 bytes a row.
 - `fact_rows`: a fact's evidence is a span of its report's clean text (`evidence_start`,
   `evidence_end`, character offsets like `start`/`end`); the view cuts the sentence out of
-  `reports.text`. Where the evidence is not a span of the text it is kept as written in
-  `evidence` (nothing is lost either way: the writer checks the span against the text).
+  `reports.text`. A table cell's evidence is its row, cells joined by " | " and merged labels
+  from the rows above first: where the text holds the row as one line of tab-separated cells,
+  the row is that line with its tabs shown as " | " after the merged labels (`evidence_id`);
+  otherwise the row is kept whole in `strings` (`evidence_form` says which). The writer
+  checks that the view gives back exactly the parser's evidence, else it keeps it whole.
 - `section_rows`: a section's text is the span `start`–`end` of its report's text.
 - `check_rows`: a failed check keeps its detail and numbers; a passing check keeps its rule and
   detail (the formula with its numbers, as text) and no JSON numbers, which restate the detail
@@ -39,7 +42,7 @@ STORAGE_TABLES: dict[str, str] = {
     "fact_rows": """create table if not exists fact_rows (
   report_id integer not null references reports(id), seq integer not null,
   key_id integer, value any, unit_id integer, label_id integer,
-  evidence_start integer, evidence_end integer, evidence text,
+  evidence_form integer, evidence_start integer, evidence_end integer, evidence_id integer,
   section_id integer, method_id integer, status_id integer, start integer, end integer,
   raw text, percent_of any, table_id integer, row_id integer, column_id integer,
   version_id integer, note text, confidence float,
@@ -74,14 +77,17 @@ def _s(alias: str, column: str) -> str:
 VIEWS: dict[str, str] = {
     "facts": f"""
 select f.report_id, f.seq, k.text as key, f.value, u.text as unit, l.text as label,
-  coalesce(f.evidence, substr(r.text, f.evidence_start + 1,
-    f.evidence_end - f.evidence_start)) as evidence,
+  case f.evidence_form
+    when 0 then substr(r.text, f.evidence_start + 1, f.evidence_end - f.evidence_start)
+    when 1 then coalesce(e.text, '') || replace(substr(r.text, f.evidence_start + 1,
+      f.evidence_end - f.evidence_start), char(9), ' | ')
+    when 2 then e.text end as evidence,
   s.text as section, m.text as method, st.text as status, f.start, f.end, f.raw,
   f.percent_of, t.text as table_name, rl.text as row_label, cl.text as column_label,
   v.text as version, f.note, f.confidence
 from fact_rows f
 left join reports r on r.id = f.report_id
-{_s('k', 'f.key_id')} {_s('u', 'f.unit_id')} {_s('l', 'f.label_id')}
+{_s('k', 'f.key_id')} {_s('u', 'f.unit_id')} {_s('l', 'f.label_id')} {_s('e', 'f.evidence_id')}
 {_s('s', 'f.section_id')} {_s('m', 'f.method_id')} {_s('st', 'f.status_id')}
 {_s('t', 'f.table_id')} {_s('rl', 'f.row_id')} {_s('cl', 'f.column_id')}
 {_s('v', 'f.version_id')}
@@ -189,16 +195,33 @@ class Strings:
         return found
 
 
-def evidence_span(text: str, evidence: str | None, start: int, end: int) -> tuple[int, int] | None:
-    """Where `evidence` stands in `text` around the fact's own digits (start–end), else its
-    first place in the text; None when it is not a span of the text (then it is stored)."""
-    if not evidence:
-        return None
+# evidence_form: how a fact's evidence is stored (the facts view undoes it)
+SPAN, ROW_LINE, WHOLE = 0, 1, 2
+
+
+def evidence_form(text: str, evidence: str | None, start: int,
+                  end: int) -> tuple[int | None, int | None, int | None, str | None]:
+    """(form, span start, span end, string to intern) for a fact's evidence; the facts view
+    gives back exactly `evidence` from them (checked here, else the evidence is kept whole)."""
+    if evidence is None:
+        return None, None, None, None
     n = len(evidence)
     i = text.find(evidence, max(0, end - n), start + n)
-    if i < 0 or not (i <= start and end <= i + n):
-        i = text.find(evidence)
-    return (i, i + n) if i >= 0 else None
+    if i >= 0 and i <= start and end <= i + n:
+        return SPAN, i, i + n, None
+    # a table row: the line holding the cell, tab-separated, after merged labels
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    b = len(text) if b < 0 else b
+    if "\t" in text[a:b]:
+        shown = text[a:b].replace("\t", " | ")
+        if evidence.endswith(shown):
+            prefix = evidence[: n - len(shown)]
+            return ROW_LINE, a, b, prefix or None
+    i = text.find(evidence)
+    if i >= 0:
+        return SPAN, i, i + n, None
+    return WHOLE, None, None, evidence
 
 
 def fact_sources(facts: list, num) -> dict[str, tuple[int | None, int | None]]:

@@ -135,11 +135,16 @@ def hwm_mb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def cpu():
+    s, c = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 db = sqlite_utils.Database(sys.argv[1])
 w = int(sys.argv[2]) if sys.argv[2] != "default" else None
+t, c = time.perf_counter(), cpu()
 s = build(db, progress=False, workers=w)
+cpu_s = cpu() - c
 t = time.perf_counter(); s2 = build(db, progress=False); noop = time.perf_counter() - t
-print(json.dumps({"seconds": s.seconds, "parse_seconds": s.parse_seconds,
+print(json.dumps({"seconds": s.seconds, "cpu_seconds": cpu_s, "parse_seconds": s.parse_seconds,
   "write_seconds": s.write_seconds, "parsed": s.parsed, "reports": s.reports,
   "errors": s.errors, "error_messages": s.error_messages[:5],
   "reports_written": s.reports_written, "facts_written": s.facts_written,
@@ -147,13 +152,96 @@ print(json.dumps({"seconds": s.seconds, "parse_seconds": s.parse_seconds,
   "maxrss_self_mb": hwm_mb(),
   "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
+# Stores the corpus with the code under test (its own store: compression and all).
+STORE_CHILD = r"""
+import json, sys, time
+import archive.store  # the code under test's store, before national.py puts its own first
+sys.path.insert(0, sys.argv[3] + "/benchmarks")
+from pathlib import Path
+import national
+print(json.dumps(national.make_corpus(Path(sys.argv[1]), Path(sys.argv[2]))))
+"""
 
 
-def run_build(db_path: Path, workers: int | None) -> dict:
+def _child_env(code: Path) -> dict[str, str]:
+    """The environment of a child that runs the archive code of checkout `code`."""
+    return {**os.environ, "PYTHONPATH": str(code)}
+
+
+def run_build(db_path: Path, workers: int | None, code: Path = ROOT) -> dict:
     w = "default" if workers is None else str(workers)
-    out = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db_path), w], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db_path), w], cwd=code,
+                         env=_child_env(code), capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def store_corpus(db_path: Path, corpus_dir: Path, code: Path = ROOT) -> dict:
+    out = subprocess.run([sys.executable, "-c", STORE_CHILD, str(db_path), str(corpus_dir),
+                          str(ROOT)], cwd=code, env=_child_env(code), capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# dbstat names grouped as docs/performance.md reports them (an index counts with its table).
+COMPONENTS = {
+    "facts": ("facts", "fact_rows"), "checks": ("checks", "check_rows"),
+    "values": ("report_indicator_values", "value_rows"),
+    "sections": ("sections", "section_rows"), "strings": ("strings",),
+    "raw documents": ("blobs",), "reports": ("reports",),
+    "full-text": ("sections_fts", "reports_fts"),
+    "summaries": ("headline_values", "fact_counts", "check_counts", "check_failures",
+                  "publisher_years", "coverage"),
+}
+
+
+def bytes_by_component(db_path: Path) -> dict[str, float]:
+    """KB per report of each component (tables with their indexes), from SQLite's dbstat."""
+    conn = sqlite3.connect(db_path)
+    n = conn.execute("select count(*) from reports").fetchone()[0] or 1
+    owner = dict(conn.execute("select name, tbl_name from sqlite_master"))
+    out: dict[str, float] = {}
+    for name, size in conn.execute("select name, sum(pgsize) from dbstat group by name"):
+        table = owner.get(name, name)
+        comp = next((c for c, tables in COMPONENTS.items()
+                     if table in tables or any(table.startswith(t + "_") and t.endswith("_fts")
+                                               for t in tables)), "other")
+        out[comp] = out.get(comp, 0) + size / n / 1024
+    out["all"] = sum(out.values())
+    conn.close()
+    return {k: round(v, 2) for k, v in out.items()}
+
+
+def compare(baseline: Path, corpus_dir: Path, out: Path, workers: int | None,
+            rounds: int) -> dict:
+    """Before/after in one run: the same corpus stored and built by the baseline checkout and
+    by this one, alternately (`rounds` times each), on the same machine at the same time."""
+    res: dict = {"rounds": []}
+    for r in range(rounds):
+        for label, code in (("before", baseline), ("after", ROOT)):
+            db_path = out / f"{label}.db"
+            for p in out.glob(f"{label}.db*"):
+                p.unlink()
+            load0 = os.getloadavg()[0]
+            stored = store_corpus(db_path, corpus_dir, code)
+            b = run_build(db_path, workers, code)
+            entry = {"label": label, "round": r, "load_before": load0,
+                     "load_after": os.getloadavg()[0], "store": stored, "build": b,
+                     "db_mb": db_path.stat().st_size / 1e6,
+                     "kb_per_report": bytes_by_component(db_path),
+                     "accuracy": accuracy(db_path, corpus_dir)}
+            res["rounds"].append(entry)
+            n = b["parsed"]
+            a = entry["accuracy"]
+            print(f"{label:6} round {r}: {n / b['seconds']:6.1f} reports/s "
+                  f"({b['seconds']:.1f} s, load {load0:.1f}→{entry['load_after']:.1f}), "
+                  f"CPU {1000 * b['cpu_seconds'] / n:.1f} ms/report, "
+                  f"{entry['kb_per_report']['all']:.1f} KB/report, peak writer "
+                  f"{b['maxrss_self_mb']:.0f} MB / worker {b['maxrss_children_mb']:.0f} MB, "
+                  f"gold {a['exact']}/{a['cells']}, broken flagged "
+                  f"{a['broken_flagged']}/{a['broken_reports']}", flush=True)
+            print("        KB/report: " + ", ".join(
+                f"{k} {v}" for k, v in entry["kb_per_report"].items()), flush=True)
+    return res
 
 
 def accuracy(db_path: Path, corpus_dir: Path) -> dict:
@@ -524,6 +612,11 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=None,
                     help="folder of the generated corpus: generated once, reused after "
                          "(default: OUT/corpus)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout (e.g. `git worktree` or `git archive` of main): "
+                         "store and build the same corpus with it and with this one, "
+                         "alternately, and print both")
+    ap.add_argument("--rounds", type=int, default=1, help="with --baseline: rounds")
     ap.add_argument("--generate-only", action="store_true",
                     help="generate the corpus folder (--corpus) and stop")
     ap.add_argument("--latency-only", type=Path, default=None,
@@ -553,6 +646,11 @@ def main() -> None:
                              os.cpu_count() or 1)
     if args.generate_only:
         print(json.dumps(corpus))
+        return
+    if args.baseline:
+        res["compare"] = compare(args.baseline, corpus_dir, out, args.workers, args.rounds)
+        if args.json:
+            args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n")
         return
     corpus.update(make_corpus(db_path, corpus_dir))
     res["corpus"] = corpus
