@@ -518,22 +518,28 @@ def replicate(db_path: Path, target: int) -> int:
             "publisher_id || '#' || ?1" if col == "publisher_id" else col for col in cols)
         c.execute(f"insert into reports (id, {', '.join(cols)}) select id + ?2, {sel} "
                   "from reports where id <= ?3", [i, off_r, n])
-        c.execute("insert into facts select report_id + ?1, seq, key, value, unit, label, "
-                  "evidence, section, method, status, start, end, raw, percent_of, table_name, "
-                  "row_label, column_label, version, note from facts where report_id <= ?2",
-                  [off_r, n])
-        c.execute("insert into checks select report_id + ?1, seq, rule, ok, detail, numbers "
-                  "from checks where report_id <= ?2", [off_r, n])
-        c.execute("insert into report_indicator_values select report_id + ?1, key, value, note "
-                  "from report_indicator_values where report_id <= ?2", [off_r, n])
-        c.execute("insert into sections select id + ?1, report_id + ?2, seq, number, heading, "
-                  "level, key, parent_seq, start, end, text from sections where report_id <= ?3",
-                  [off_s, off_r, n])
-        c.execute("insert into reports_fts (rowid, title, text) select rowid + ?1, title, text "
-                  "from reports_fts where rowid <= ?2", [off_r, n])
-        c.execute("insert into sections_fts (rowid, heading, text) select rowid + ?1, heading, "
-                  "text from sections_fts where rowid in (select id from sections where "
-                  "report_id <= ?2)", [off_s, n])
+        for table in ("fact_rows", "check_rows", "value_rows"):  # archive/storage.py
+            cols_t = [r[1] for r in c.execute(f"pragma table_info({table})")]
+            sel_t = ", ".join("report_id + ?1" if col == "report_id" else col for col in cols_t)
+            c.execute(f"insert into {table} select {sel_t} from {table} where report_id <= ?2",
+                      [off_r, n])
+        c.execute("insert into section_rows select id + ?1, report_id + ?2, seq, number, "
+                  "heading, level, key, parent_seq, start, end from section_rows "
+                  "where report_id <= ?3", [off_s, off_r, n])
+        # the full-text index is contentless: the copies are indexed from their texts
+        from archive import search
+
+        for fts, sql in (("reports_fts", "select id, title, text from reports "
+                          "where id > ?1 and id <= ?1 + ?2"),
+                         ("sections_fts", "select id, heading, text from sections "
+                          "where report_id > ?1 and report_id <= ?1 + ?2")):
+            cols_f = search.FTS_TABLES[fts][1]
+            rows = [dict(zip(("id", *cols_f), r, strict=True))
+                    for r in c.execute(sql, [off_r, n])]
+            c.executemany(f"insert into {fts} (rowid, {', '.join(cols_f)}) values "
+                          f"(?, {', '.join('?' for _ in cols_f)})",
+                          [[r["id"], *(search.index_text(r[k]) for k in cols_f)]
+                           for r in rows])
         c.commit()
     import sqlite_utils
 
