@@ -623,17 +623,13 @@ def _write_batch(db: sqlite_utils.Database, batch: list[tuple[Parsed, str | None
     if not batch:
         return
     started = time.perf_counter()
-    try:
-        with db.atomic():
-            # cleared by refresh_summaries, even after a crash
-            _meta_set(db, "summaries_stale", "1")
-            for parsed, old_key in batch:
-                _record_parse(db, parsed, version)
-                for key in sorted({k for k in (parsed.key, old_key) if k}):
-                    _reconcile(db, key, version, {parsed.document_id: parsed}, stats)
-    except BaseException:
-        storage.Strings.of(db).forget()  # rolled back: ids handed out in it may be gone
-        raise
+    with storage.Strings.of(db).guard(), db.atomic():
+        # cleared by refresh_summaries, even after a crash
+        _meta_set(db, "summaries_stale", "1")
+        for parsed, old_key in batch:
+            _record_parse(db, parsed, version)
+            for key in sorted({k for k in (parsed.key, old_key) if k}):
+                _reconcile(db, key, version, {parsed.document_id: parsed}, stats)
     stats.write_seconds += time.perf_counter() - started
 
 
@@ -647,6 +643,7 @@ def build(
     are written in document order by this process alone, so the outcome is the same for any
     number of workers."""
     started = time.perf_counter()
+    storage.Strings.of(db).forget()  # another process may have written since the last build
     ensure_schema(db)
     load_reference_tables(db)
     version = build_version()
@@ -698,7 +695,7 @@ def build(
         stream.close()  # stops the worker pool at once when writing failed or was interrupted
         bar.__exit__(None, None, None)
     # Reports whose primary was reparsed under another key, or that a force rebuild left stale.
-    with db.atomic():
+    with db.atomic(), storage.Strings.of(db).guard():
         stale = [r[0] for r in db.execute(
             "select key from reports where parser_version is not ? or document_id not in "
             "(select document_id from parses where report_key = reports.key "

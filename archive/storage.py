@@ -31,6 +31,8 @@ triggers) for tools and tests that delete a report's rows.
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlite_utils
 
 # Public view -> storage table: the columns a reader sees are the views' (archive/schema.py
@@ -184,6 +186,16 @@ class Strings:
 
     def forget(self) -> None:
         self.cache.clear()
+
+    @contextlib.contextmanager
+    def guard(self):
+        """Forget the cache when the block fails: its transaction is rolled back, and with
+        it the strings it added."""
+        try:
+            yield self
+        except BaseException:
+            self.forget()
+            raise
 
     @classmethod
     def of(cls, db: sqlite_utils.Database) -> Strings:
