@@ -33,8 +33,18 @@ def fact_seq(report: str, key: str, stated: bool = True) -> str:
     the values' primary key, where a min() over the report's facts by key needed an index on
     every fact's key."""
     col = "v0.fact_seq" if stated else "coalesce(v0.fact_seq, v0.unstated_seq)"
-    return (f"(select {col} from report_indicator_values v0"
-            f" where v0.report_id = {report} and v0.key = {key})")
+    return f"(select {col} from value_rows v0 where {value_row('v0', report, key)})"
+
+
+def key_id(key: str) -> str:
+    """The `strings` id of a key (an SQL expression). For a literal key SQLite evaluates it once
+    per statement, so a wide view's value lookups are primary-key lookups on `value_rows`."""
+    return f"(select id from strings where text = {key})"
+
+
+def value_row(alias: str, report: str, key: str) -> str:
+    """WHERE clause of the value row of `key` in `report` (archive/storage.py value_rows)."""
+    return f"{alias}.report_id = {report} and {alias}.key_id = {key_id(key)}"
 
 
 def link(report: str, seq: str) -> str:

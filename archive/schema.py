@@ -253,19 +253,20 @@ left join publishers p on p.id = r.publisher_id
 left join check_rules k on k.rule = c.rule
 where c.ok = 0
 """,
-    # Every canonical value with its evidence and a link to the report page at that fact.
+    # Every canonical value with its evidence and a link to the report page at that fact. The
+    # fact is read by a scalar subquery: as the right side of a LEFT JOIN the facts view (itself
+    # a join) would be materialized whole.
     "indicator_values": f"""
 select v.report_id, p.name as publisher, r.report_year, r.era, v.key, i.label_zh, v.value,
   i.unit, v.note,
-  coalesce({evidence.fact_text('f')}, case when v.value is null then '未载明：'
+  coalesce((select {evidence.fact_text('f')} from facts f where f.report_id = v.report_id
+    and f.seq = coalesce(v.fact_seq, v.unstated_seq)), case when v.value is null then '未载明：'
     else '由其他数字推算：' end || v.note) as evidence,
-  {evidence.link('v.report_id', 'f.seq')} as fact_link
+  {evidence.link('v.report_id', 'coalesce(v.fact_seq, v.unstated_seq)')} as fact_link
 from report_indicator_values v
 join reports r on r.id = v.report_id
 left join publishers p on p.id = r.publisher_id
 left join indicators i on i.key = v.key
-left join facts f on f.report_id = v.report_id
-  and f.seq = coalesce(v.fact_seq, v.unstated_seq)
 """,
     # Every name of a publisher: canonical, as printed in reports, from the alias table.
     "publisher_identity": """
