@@ -3,14 +3,14 @@ cell "表三：row label × column label = printed number", and a link to the re
 fact (`/-/xxgk/report/<id>?fact=<seq>#xxgk-highlight`, where the page highlights it).
 
 A value of `report_indicator_values` comes from one fact of its report with the same key (the
-first stated; table over prose) or was derived from several (its `note` says how). The fact is
-found by index (`facts (key, report_id)`), so a query pays one short lookup per value it shows.
+first stated; table over prose) or was derived from several (its `note` says how). The writer
+stores that fact's seq beside the value (`fact_seq`; `unstated_seq` for a key that only a blank
+or dash cell gives), so a query pays one lookup by primary key per value it shows.
 """
 
 from __future__ import annotations
 
 REPORT_PATH = "/-/xxgk/report/"
-SEQ_SPAN = 10_000_000  # above any fact seq of one report
 
 
 def fact_text(f: str = "f") -> str:
@@ -27,13 +27,24 @@ def fact_text(f: str = "f") -> str:
 def fact_seq(report: str, key: str, stated: bool = True) -> str:
     """The seq of the fact a value of `key` in `report` was read from: the values' own rule
     (a table cell before prose, then the first stated), among facts with a number when
-    `stated`, else any fact with the key (a blank cell, a dash).
+    `stated`, else also a blank or dash cell of the key when no fact states a number.
 
-    An aggregate, not ORDER BY … LIMIT 1: a sorter per lookup cost ~30 µs, and a wide view
-    makes dozens of lookups per row (report_values: 23 → 5 ms for 16 rows)."""
-    having = " and f0.value is not null" if stated else ""
-    return (f"(select min((f0.method is not 'table') * {SEQ_SPAN} + f0.seq) % {SEQ_SPAN}"
-            f" from facts f0 where f0.key = {key} and f0.report_id = {report}{having})")
+    Stored by the writer beside the value (archive/storage.py `fact_sources`): one lookup by
+    the values' primary key, where a min() over the report's facts by key needed an index on
+    every fact's key."""
+    col = "v0.fact_seq" if stated else "coalesce(v0.fact_seq, v0.unstated_seq)"
+    return f"(select {col} from value_rows v0 where {value_row('v0', report, key)})"
+
+
+def key_id(key: str) -> str:
+    """The `strings` id of a key (an SQL expression). For a literal key SQLite evaluates it once
+    per statement, so a wide view's value lookups are primary-key lookups on `value_rows`."""
+    return f"(select id from strings where text = {key})"
+
+
+def value_row(alias: str, report: str, key: str) -> str:
+    """WHERE clause of the value row of `key` in `report` (archive/storage.py value_rows)."""
+    return f"{alias}.report_id = {report} and {alias}.key_id = {key_id(key)}"
 
 
 def link(report: str, seq: str) -> str:

@@ -66,8 +66,9 @@ def all_keys() -> list[str]:
 
 
 def _v(key: str) -> str:
-    """One value of the report `r`: an index lookup on report_indicator_values' primary key."""
-    return f"(select value from report_indicator_values where report_id = r.id and key = '{key}')"
+    """One value of the report `r`: a lookup on the values' primary key (value_rows, the storage
+    of report_indicator_values, with the key's string id found once per statement)."""
+    return f"(select value from value_rows v where {evidence.value_row('v', 'r.id', repr(key))})"
 
 
 def _sum_expr(keys: tuple[str, ...]) -> str:
@@ -90,8 +91,8 @@ def _evidence_expr(col: Column) -> str:
     """Evidence of the column's value: the standard key's fact(s) when the standard value is
     there, else the legacy key's (the same choice as the value's coalesce)."""
     def ev(key: str) -> str:
-        note = (f"(select note from report_indicator_values where report_id = r.id and key = "
-                f"'{key}' and value is not null)")  # a blank cell has a note and no value
+        note = (f"(select note from value_rows v where {evidence.value_row('v', 'r.id', repr(key))}"
+                " and value is not null)")  # a blank cell has a note and no value
         return evidence.value_evidence("r.id", f"'{key}'", note)
     std = None
     if col.keys:
@@ -132,10 +133,12 @@ def view_sql() -> str:
     # Which family of keys the row's headline values come from: the table era when any
     # standard key is present (legacy keys then only fill columns the tables leave empty).
     era = (
-        "case when exists (select 1 from report_indicator_values where report_id = r.id "
-        f"and key in ({std_keys}) and value is not null) then r.era "
-        "when exists (select 1 from report_indicator_values where report_id = r.id "
-        f"and key in ({legacy_keys}) and value is not null) then 'legacy' end"
+        "case when exists (select 1 from value_rows where report_id = r.id "
+        f"and key_id in (select id from strings where text in ({std_keys})) "
+        "and value is not null) then r.era "
+        "when exists (select 1 from value_rows where report_id = r.id "
+        f"and key_id in (select id from strings where text in ({legacy_keys})) "
+        "and value is not null) then 'legacy' end"
     )
     return f"""select r.id as report_id, r.key as report_key, r.publisher_id, p.name as publisher,
   p.level, p.division_code, p.province, p.city, p.county, r.report_year, r.era,

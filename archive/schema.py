@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from archive import evidence, search
+from archive import evidence, search, storage
 
-SCHEMA_VERSION = 1
+# 2: facts, sections, checks and values are views over compact rows (archive/storage.py).
+SCHEMA_VERSION = 2
 
 # table -> (columns in order with SQLite-ish python types, primary key, foreign keys)
 TABLES: dict[str, dict] = {
     "blobs": {
-        "columns": {"sha256": str, "data": bytes, "size": int},
+        # data is the raw bytes, or compressed as `compression` says (archive/store.py)
+        "columns": {"sha256": str, "data": bytes, "size": int, "compression": str},
         "pk": "sha256",
     },
     "documents": {
@@ -133,23 +135,6 @@ TABLES: dict[str, dict] = {
         "pk": ("report_id", "document_id"),
         "fks": [("report_id", "reports", "id"), ("document_id", "documents", "id")],
     },
-    "sections": {
-        "columns": {
-            "id": int,
-            "report_id": int,
-            "seq": int,
-            "number": str,
-            "heading": str,
-            "level": int,
-            "key": str,
-            "parent_seq": int,
-            "start": int,
-            "end": int,
-            "text": str,
-        },
-        "pk": "id",
-        "fks": [("report_id", "reports", "id")],
-    },
     "indicators": {
         "columns": {
             "key": str,
@@ -160,32 +145,6 @@ TABLES: dict[str, dict] = {
             "description": str,
         },
         "pk": "key",
-    },
-    "facts": {
-        "columns": {
-            "report_id": int,
-            "seq": int,
-            "key": str,
-            "value": "ANY",
-            "unit": str,
-            "label": str,
-            "evidence": str,
-            "section": str,
-            "method": str,
-            "status": str,
-            "start": int,
-            "end": int,
-            "raw": str,
-            "percent_of": "ANY",
-            "table_name": str,
-            "row_label": str,
-            "column_label": str,
-            "version": str,
-            "note": str,
-            "confidence": float,
-        },
-        "pk": ("report_id", "seq"),
-        "fks": [("report_id", "reports", "id"), ("key", "indicators", "key")],
     },
     # Which parts of a report were read by OCR (issue 15), shown on the report page.
     "ocr_regions": {
@@ -206,23 +165,6 @@ TABLES: dict[str, dict] = {
         },
         "pk": ("report_id", "seq"),
         "fks": [("report_id", "reports", "id")],
-    },
-    "checks": {
-        "columns": {
-            "report_id": int,
-            "seq": int,
-            "rule": str,
-            "ok": int,
-            "detail": str,
-            "numbers": str,
-        },
-        "pk": ("report_id", "seq"),
-        "fks": [("report_id", "reports", "id")],
-    },
-    "report_indicator_values": {
-        "columns": {"report_id": int, "key": str, "value": "ANY", "note": str},
-        "pk": ("report_id", "key"),
-        "fks": [("report_id", "reports", "id"), ("key", "indicators", "key")],
     },
     "meta": {"columns": {"name": str, "value": str}, "pk": "name"},
     # Reference tables from archive/data (archive/reference.py loads them).
@@ -265,9 +207,6 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("reports", ["report_year"]),
     ("reports", ["era"]),
     ("report_documents", ["document_id"]),
-    ("sections", ["report_id", "seq"]),
-    ("facts", ["key", "report_id"]),
-    ("report_indicator_values", ["key", "value"]),
     ("concordance_keys", ["key"]),
     ("publisher_aliases", ["canonical"]),
 ]
@@ -285,16 +224,17 @@ RAW_INDEXES = [
     # columns such joins use answers them from a few MB (70 ms; docs/performance.md).
     "create index if not exists reports_by_id on reports"
     " (id, report_year, era, publisher_id, key)",
-    # Failed checks only (1% of 5 million a year): the planner reaches them at once, where an
-    # index on (ok, rule) looked no better than scanning every check of every report (a page
-    # of failed_checks took 5 s at 130,000 reports, 0.13 s with this index).
-    "create index if not exists checks_failed on checks (rule, report_id, ok) where ok = 0",
 ]
+# Failed checks are reached by storage.STORAGE_INDEXES' check_rows_failed (the planner judged an
+# index on (ok, rule) no better than scanning every check: a page of failed_checks took 5 s at
+# 130,000 reports, 0.13 s with a partial index on the failed ones).
 # Indexes an earlier version created that the ones above replace (dropped, not data).
 OBSOLETE_INDEXES = ["idx_checks_ok_rule"]
 
-# Publishers joined with their division, for the "all districts of a city" questions.
+# The public faces of the compact rows first (the views below read them), then publishers
+# joined with their division, for the "all districts of a city" questions.
 VIEWS: dict[str, str] = {
+    **storage.VIEWS,
     "url_versions": """
 select u.url, u.document_id, d.size, d.media_type, u.fetched_at, u.recorded_at,
   row_number() over (partition by u.url order by coalesce(u.fetched_at, u.recorded_at),
@@ -313,20 +253,20 @@ left join publishers p on p.id = r.publisher_id
 left join check_rules k on k.rule = c.rule
 where c.ok = 0
 """,
-    # Every canonical value with its evidence and a link to the report page at that fact.
+    # Every canonical value with its evidence and a link to the report page at that fact. The
+    # fact is read by a scalar subquery: as the right side of a LEFT JOIN the facts view (itself
+    # a join) would be materialized whole.
     "indicator_values": f"""
 select v.report_id, p.name as publisher, r.report_year, r.era, v.key, i.label_zh, v.value,
   i.unit, v.note,
-  coalesce({evidence.fact_text('f')}, case when v.value is null then '未载明：'
+  coalesce((select {evidence.fact_text('f')} from facts f where f.report_id = v.report_id
+    and f.seq = coalesce(v.fact_seq, v.unstated_seq)), case when v.value is null then '未载明：'
     else '由其他数字推算：' end || v.note) as evidence,
-  {evidence.link('v.report_id', 'f.seq')} as fact_link
+  {evidence.link('v.report_id', 'coalesce(v.fact_seq, v.unstated_seq)')} as fact_link
 from report_indicator_values v
 join reports r on r.id = v.report_id
 left join publishers p on p.id = r.publisher_id
 left join indicators i on i.key = v.key
-left join facts f on f.report_id = v.report_id
-  and f.seq = coalesce({evidence.fact_seq('v.report_id', 'v.key')},
-    {evidence.fact_seq('v.report_id', 'v.key', stated=False)})
 """,
     # Every name of a publisher: canonical, as printed in reports, from the alias table.
     "publisher_identity": """
@@ -347,7 +287,17 @@ from publisher_aliases a
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create or migrate every table, index and view. Idempotent; never drops data."""
+    """Create or migrate every table, index and view. Idempotent; never drops a document.
+
+    An archive of schema version 1 (facts, sections, checks and values as tables) is brought to
+    version 2 in one transaction: those derived rows are dropped and every report is marked for
+    reparsing, so the next `xxgk build` rewrites them compactly from the stored documents under
+    the same report ids (archive/storage.py `migrate_v1`)."""
+    if storage.is_v1(db):
+        with db.atomic():
+            storage.migrate_v1(db)
+            db.execute("update meta set value = ? where name = 'schema_version'",
+                       [str(SCHEMA_VERSION)])
     with db.conn:
         for name, spec in TABLES.items():
             table = db.table(name)
@@ -363,19 +313,23 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 for col, typ in spec["columns"].items():
                     if col not in existing:
                         table.add_column(col, typ)
+        for sql in storage.STORAGE_TABLES.values():
+            db.execute(sql)
         for name, cols in INDEXES:
             db.table(name).create_index(cols, if_not_exists=True)
         for name, cols in UNIQUE_INDEXES:
             db.table(name).create_index(cols, unique=True, if_not_exists=True)
-        for sql in RAW_INDEXES:
+        for sql in RAW_INDEXES + storage.STORAGE_INDEXES:
             db.execute(sql)
         for name in OBSOLETE_INDEXES:
             db.execute(f"drop index if exists [{name}]")
-        search.ensure_fts(db)
         from archive import headline
 
         for name, sql in {**VIEWS, "report_values": headline.view_sql()}.items():
             _ensure_view(db, name, sql.strip())
+        for name, sql in storage.TRIGGERS.items():
+            db.execute(f"create trigger if not exists [{name}] {sql}")
+        search.ensure_fts(db)  # after the views: a re-index reads `sections`
         if db.table("meta").count_where("name = 'schema_version'") == 0:
             db.table("meta").insert({"name": "schema_version", "value": str(SCHEMA_VERSION)})
 

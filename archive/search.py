@@ -13,6 +13,12 @@ numbers stay whole words. BM25 ranking still works on the character tokens.
 
 `fts_query()` is registered in Datasette under the name `escape_fts` (the function its search
 box and `?_search=` call), so Datasette's own search uses the same transformation.
+
+The FTS5 tables are contentless (`content=''`): they hold the index only, not a second copy of
+the spaced-out text (a third of the bytes of full-text search; the texts are in `reports` and,
+as spans of them, `sections`). A contentless table forgets a row only when told the tokens it
+indexed, so `unindex` is given the rows' texts as stored, and `TOKENS_VERSION` names the
+tokenisation: an archive indexed by another one is re-indexed from the texts (`ensure_fts`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ _TERMS = re.compile(r'"([^"]*)"|(\S+)')
 # unicode61 keeps letters, digits and (by category) other "word" characters in tokens; every
 # other character separates tokens. The query side must split the same way.
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Bump when `index_text` changes what it makes of a text: the index is then rebuilt.
+TOKENS_VERSION = "1"
 
 FTS_TABLES = {
     # FTS table -> (content table, indexed columns of the content table)
@@ -114,20 +123,43 @@ def register_functions(conn) -> None:
 
 
 def ensure_fts(db: sqlite_utils.Database) -> None:
-    """Create the FTS5 tables (their rowid is the content table's integer `id`)."""
+    """Create the contentless FTS5 tables (their rowid is the content table's integer `id`);
+    re-index them from the stored texts when they were indexed by another tokenisation."""
+    meta = db.execute("select value from meta where name = 'fts_tokens'").fetchone() \
+        if db["meta"].exists() else None
+    stale = meta is not None and meta[0] != TOKENS_VERSION
     for fts, (_content, cols) in FTS_TABLES.items():
+        if stale:
+            db.execute(f"drop table if exists [{fts}]")
         db.execute(
             f"create virtual table if not exists [{fts}] using fts5("
             + ", ".join(f"[{c}]" for c in cols)
-            + ", tokenize='unicode61 remove_diacritics 2')"
+            + ", content='', tokenize='unicode61 remove_diacritics 2')"
         )
+        if stale:
+            for chunk in _chunks(db.execute(
+                    f"select id, {', '.join(cols)} from [{_content}]"), cols):
+                index_rows(db, fts, chunk)
+    if db["meta"].exists() and (meta is None or stale):
+        db.execute("insert or replace into meta (name, value) values ('fts_tokens', ?)",
+                   [TOKENS_VERSION])
+
+
+def _chunks(cursor, cols, size: int = 1000):
+    chunk = []
+    for row in cursor:
+        chunk.append(dict(zip(("id", *cols), row, strict=True)))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def index_rows(db: sqlite_utils.Database, fts: str, rows: list[dict]) -> None:
-    """(Re)index rows of the content table: each dict has `id` and the indexed columns."""
+    """Index new rows of the content table: each dict has `id` and the indexed columns. A row
+    indexed before must be `unindex`ed first (with the texts it was indexed with)."""
     _content, cols = FTS_TABLES[fts]
-    ids = [r["id"] for r in rows]
-    unindex(db, fts, ids)
     db.conn.executemany(
         f"insert into [{fts}] (rowid, {', '.join(f'[{c}]' for c in cols)}) "
         f"values (?, {', '.join('?' for _ in cols)})",
@@ -135,5 +167,12 @@ def index_rows(db: sqlite_utils.Database, fts: str, rows: list[dict]) -> None:
     )
 
 
-def unindex(db: sqlite_utils.Database, fts: str, ids: list[int]) -> None:
-    db.conn.executemany(f"delete from [{fts}] where rowid = ?", [[i] for i in ids])
+def unindex(db: sqlite_utils.Database, fts: str, rows: list[dict]) -> None:
+    """Remove rows from the index: each dict has `id` and the texts the row was indexed with
+    (a contentless index removes exactly the tokens it is given)."""
+    _content, cols = FTS_TABLES[fts]
+    db.conn.executemany(
+        f"insert into [{fts}] ([{fts}], rowid, {', '.join(f'[{c}]' for c in cols)}) "
+        f"values ('delete', ?, {', '.join('?' for _ in cols)})",
+        [[r["id"], *(index_text(r.get(c)) for c in cols)] for r in rows],
+    )

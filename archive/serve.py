@@ -52,6 +52,9 @@ SUMMARY_OF = {
     "failed_checks": "check_failures",
 }
 FACET_TIME_LIMIT_MS = 200
+# The views that show the compact rows of archive/storage.py, and their tables (one row each).
+STORED_AS = {"facts": "fact_rows", "sections": "section_rows", "checks": "check_rows",
+             "report_indicator_values": "value_rows"}
 # Row counts of the tables, kept beside the archive (see `table_counts`); named like SQLite's
 # own -wal and -journal files, so .gitignore's archive.db-* covers it.
 COUNTS_SUFFIX = "-counts.json"
@@ -134,6 +137,8 @@ def metadata(db_name: str) -> dict[str, Any]:
     tables["indicators"]["description_html"] = indicator_definitions_html()
     for fts in ("sections_fts", "reports_fts"):
         tables[fts] = {"hidden": True}
+    for name in (*STORED_AS.values(), "strings"):  # read through the views
+        tables[name]["hidden"] = True
     return {
         "title": TITLE,
         "description": DESCRIPTION,
@@ -193,7 +198,7 @@ def make_datasette(db_path: str | Path | Sequence[str | Path], immutable: bool =
     if len(paths) > 1:
         kwargs["crossdb"] = True
         _add_cross_queries(meta, names, paths)
-    return Datasette(
+    ds = Datasette(
         metadata=meta,
         template_dir=template_dir,
         # Report and section texts run to thousands of characters: table pages show the start
@@ -208,6 +213,15 @@ def make_datasette(db_path: str | Path | Sequence[str | Path], immutable: bool =
                   "suggest_facets": False},
         **kwargs,
     )
+    if immutable:
+        # The inspect data also counts the views of the compact rows (STORED_AS), so that their
+        # table pages take the count from it like a table's; the database page lists tables
+        # only, from this per-database cache (Datasette 0.65: `_cached_table_counts`).
+        for name in names:
+            counts = kwargs["inspect_data"][name]["tables"]
+            ds.databases[name]._cached_table_counts = {
+                t: c["count"] for t, c in counts.items() if t not in STORED_AS}
+    return ds
 
 
 def _add_cross_queries(meta: dict[str, Any], names: list[str], paths: list[Path]) -> None:
@@ -265,6 +279,11 @@ def table_counts(path: Path) -> dict[str, Any]:
                     f"select count(*) from [{name}]").fetchone()[0]}
             except sqlite3.DatabaseError:  # e.g. an FTS table without its extension
                 counts[name] = {"count": None}
+        # facts, sections, checks and values are views over compact rows (archive/storage.py),
+        # one row each: counted on their tables, so that their pages need no count either
+        for view, table in STORED_AS.items():
+            if table in counts:
+                counts[view] = counts[table]
     finally:
         conn.close()
     fingerprint = hashlib.sha256(header + json.dumps(stamp).encode()).hexdigest()

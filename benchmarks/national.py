@@ -64,27 +64,61 @@ def _gen(args: tuple[int, int, int]) -> tuple[bytes, str, str, str, dict, str | 
     return r.data, r.filename, r.kind, r.publisher, r.gold, r.broken, r.era
 
 
-def make_corpus(db_path: Path, n: int, year: int, seed: int, workers: int) -> dict:
-    """Generate and store n reports; return gold by document id and corpus figures."""
-    import sqlite_utils
-
-    from archive.store import add_document, sha256
-
-    db = sqlite_utils.Database(db_path)
-    gold: dict[str, dict] = {}
+def generate_corpus(corpus_dir: Path, n: int, year: int, seed: int, workers: int) -> dict:
+    """Generate n reports once into a folder (the documents and `gold.jsonl`, one line per
+    document) and reuse it when it already holds them: at 130,000 reports generating takes
+    ~45 minutes on 2 cores and the gold is ~25 million cells, streamed, never held in memory.
+    """
+    manifest = corpus_dir / "manifest.json"
+    want = {"reports": n, "year": year, "seed": seed}
+    if manifest.exists() and json.loads(manifest.read_text())["params"] == want:
+        return json.loads(manifest.read_text())
+    (corpus_dir / "docs").mkdir(parents=True, exist_ok=True)
     kinds: dict[str, int] = {}
     size = 0
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(workers) as pool:
-        for data, filename, kind, publisher, g, broken, era in pool.map(
-                _gen, [(i, year, seed) for i in range(n)], chunksize=16):
-            add_document(db, data, url=None, path=f"/synth/{filename}", filename=filename,
-                         origin="import")
-            gold[sha256(data)] = {"gold": g, "broken": broken, "kind": kind,
-                                  "publisher": publisher, "era": era}
+    with ProcessPoolExecutor(workers) as pool, \
+            (corpus_dir / "gold.jsonl").open("w", encoding="utf-8") as gold:
+        for i, (data, filename, kind, publisher, g, broken, era) in enumerate(pool.map(
+                _gen, [(i, year, seed) for i in range(n)], chunksize=16)):
+            name = f"{i:06d}_" + filename.replace("/", "_")
+            (corpus_dir / "docs" / name).write_bytes(data)
+            gold.write(json.dumps({"file": name, "filename": filename, "gold": g,
+                                   "broken": broken, "kind": kind,
+                                   "publisher": publisher, "era": era},
+                                  ensure_ascii=False) + "\n")
             kinds[kind] = kinds.get(kind, 0) + 1
             size += len(data)
-    return {"gold": gold, "kinds": kinds, "bytes": size, "seconds": time.perf_counter() - t0}
+    info = {"params": want, "kinds": kinds, "bytes": size,
+            "seconds": time.perf_counter() - t0}
+    manifest.write_text(json.dumps(info) + "\n")
+    return info
+
+
+def gold_lines(corpus_dir: Path):
+    with (corpus_dir / "gold.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def make_corpus(db_path: Path, corpus_dir: Path) -> dict:
+    """Store the generated documents as `xxgk import` stores them; gold by document id is
+    written beside the corpus (`gold_ids.jsonl`: sha256 per line, in gold order)."""
+    import sqlite_utils
+
+    from archive.store import add_document
+
+    db = sqlite_utils.Database(db_path)
+    t0 = time.perf_counter()
+    with (corpus_dir / "ids.txt").open("w") as ids:
+        for g in gold_lines(corpus_dir):
+            data = (corpus_dir / "docs" / g["file"]).read_bytes()
+            filename = g["filename"]
+            doc_id, _ = add_document(db, data, url=None, path=f"/synth/{filename}",
+                                     filename=filename, origin="import")
+            ids.write(doc_id + "\n")
+    db.close()
+    return {"store_seconds": time.perf_counter() - t0}
 
 
 # --- 2. build ------------------------------------------------------------------------------
@@ -101,11 +135,16 @@ def hwm_mb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def cpu():
+    s, c = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 db = sqlite_utils.Database(sys.argv[1])
 w = int(sys.argv[2]) if sys.argv[2] != "default" else None
+t, c = time.perf_counter(), cpu()
 s = build(db, progress=False, workers=w)
+cpu_s = cpu() - c
 t = time.perf_counter(); s2 = build(db, progress=False); noop = time.perf_counter() - t
-print(json.dumps({"seconds": s.seconds, "parse_seconds": s.parse_seconds,
+print(json.dumps({"seconds": s.seconds, "cpu_seconds": cpu_s, "parse_seconds": s.parse_seconds,
   "write_seconds": s.write_seconds, "parsed": s.parsed, "reports": s.reports,
   "errors": s.errors, "error_messages": s.error_messages[:5],
   "reports_written": s.reports_written, "facts_written": s.facts_written,
@@ -113,18 +152,104 @@ print(json.dumps({"seconds": s.seconds, "parse_seconds": s.parse_seconds,
   "maxrss_self_mb": hwm_mb(),
   "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
+# Stores the corpus with the code under test (its own store: compression and all).
+STORE_CHILD = r"""
+import json, sys, time
+import archive.store  # the code under test's store, before national.py puts its own first
+sys.path.insert(0, sys.argv[3] + "/benchmarks")
+from pathlib import Path
+import national
+print(json.dumps(national.make_corpus(Path(sys.argv[1]), Path(sys.argv[2]))))
+"""
 
 
-def run_build(db_path: Path, workers: int | None) -> dict:
+def _child_env(code: Path) -> dict[str, str]:
+    """The environment of a child that runs the archive code of checkout `code`."""
+    return {**os.environ, "PYTHONPATH": str(code)}
+
+
+def run_build(db_path: Path, workers: int | None, code: Path = ROOT) -> dict:
     w = "default" if workers is None else str(workers)
-    out = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db_path), w], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db_path), w], cwd=code,
+                         env=_child_env(code), stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def accuracy(db_path: Path, gold: dict[str, dict]) -> dict:
-    """Every gold cell against report_indicator_values; broken rules against failed checks."""
+def store_corpus(db_path: Path, corpus_dir: Path, code: Path = ROOT) -> dict:
+    out = subprocess.run([sys.executable, "-c", STORE_CHILD, str(db_path), str(corpus_dir),
+                          str(ROOT)], cwd=code, env=_child_env(code), stdout=subprocess.PIPE,
+                         text=True, check=True)  # the child's errors reach this stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# dbstat names grouped as docs/performance.md reports them (an index counts with its table).
+COMPONENTS = {
+    "facts": ("facts", "fact_rows"), "checks": ("checks", "check_rows"),
+    "values": ("report_indicator_values", "value_rows"),
+    "sections": ("sections", "section_rows"), "strings": ("strings",),
+    "raw documents": ("blobs",), "reports": ("reports",),
+    "full-text": ("sections_fts", "reports_fts"),
+    "summaries": ("headline_values", "fact_counts", "check_counts", "check_failures",
+                  "publisher_years", "coverage"),
+}
+
+
+def bytes_by_component(db_path: Path) -> dict[str, float]:
+    """KB per report of each component (tables with their indexes), from SQLite's dbstat."""
     conn = sqlite3.connect(db_path)
+    n = conn.execute("select count(*) from reports").fetchone()[0] or 1
+    owner = dict(conn.execute("select name, tbl_name from sqlite_master"))
+    out: dict[str, float] = {}
+    for name, size in conn.execute("select name, sum(pgsize) from dbstat group by name"):
+        table = owner.get(name, name)
+        comp = next((c for c, tables in COMPONENTS.items()
+                     if table in tables or any(table.startswith(t + "_") and t.endswith("_fts")
+                                               for t in tables)), "other")
+        out[comp] = out.get(comp, 0) + size / n / 1024
+    out["all"] = sum(out.values())
+    conn.close()
+    return {k: round(v, 2) for k, v in out.items()}
+
+
+def compare(baseline: Path, corpus_dir: Path, out: Path, workers: int | None,
+            rounds: int) -> dict:
+    """Before/after in one run: the same corpus stored and built by the baseline checkout and
+    by this one, alternately (`rounds` times each), on the same machine at the same time."""
+    res: dict = {"rounds": []}
+    for r in range(rounds):
+        for label, code in (("before", baseline), ("after", ROOT)):
+            db_path = out / f"{label}.db"
+            for p in out.glob(f"{label}.db*"):
+                p.unlink()
+            load0 = os.getloadavg()[0]
+            stored = store_corpus(db_path, corpus_dir, code)
+            b = run_build(db_path, workers, code)
+            entry = {"label": label, "round": r, "load_before": load0,
+                     "load_after": os.getloadavg()[0], "store": stored, "build": b,
+                     "db_mb": db_path.stat().st_size / 1e6,
+                     "kb_per_report": bytes_by_component(db_path),
+                     "accuracy": accuracy(db_path, corpus_dir)}
+            res["rounds"].append(entry)
+            n = b["parsed"]
+            a = entry["accuracy"]
+            print(f"{label:6} round {r}: {n / b['seconds']:6.1f} reports/s "
+                  f"({b['seconds']:.1f} s, load {load0:.1f}→{entry['load_after']:.1f}), "
+                  f"CPU {1000 * b['cpu_seconds'] / n:.1f} ms/report, "
+                  f"{entry['kb_per_report']['all']:.1f} KB/report, peak writer "
+                  f"{b['maxrss_self_mb']:.0f} MB / worker {b['maxrss_children_mb']:.0f} MB, "
+                  f"gold {a['exact']}/{a['cells']}, broken flagged "
+                  f"{a['broken_flagged']}/{a['broken_reports']}", flush=True)
+            print("        KB/report: " + ", ".join(
+                f"{k} {v}" for k, v in entry["kb_per_report"].items()), flush=True)
+    return res
+
+
+def accuracy(db_path: Path, corpus_dir: Path) -> dict:
+    """Every gold cell against report_indicator_values; broken rules against failed checks.
+    The gold is streamed from the corpus folder (ids.txt pairs each line with its document)."""
+    conn = sqlite3.connect(db_path)
+    with (corpus_dir / "ids.txt").open() as fh:
+        ids = [line.strip() for line in fh]
     cells = exact = 0
     wrong_examples: list[str] = []
     broken = flagged = 0
@@ -132,7 +257,7 @@ def accuracy(db_path: Path, gold: dict[str, dict]) -> dict:
     for rid, doc_id in conn.execute("select id, document_id from reports"):
         by_doc[doc_id] = rid
     missing_reports = 0
-    for doc_id, g in gold.items():
+    for doc_id, g in zip(ids, gold_lines(corpus_dir), strict=True):
         rid = by_doc.get(doc_id)
         if rid is None:
             missing_reports += 1
@@ -179,7 +304,9 @@ def baselines(db_path: Path, sample: int) -> dict:
     for h in htmls:
         lxml.html.fromstring(h)
     lxml_s = time.perf_counter() - t
-    rows = conn.execute("select * from facts").fetchall()
+    # the facts of the sample's reports (all 25 million of a national year would not fit)
+    rows = conn.execute("select * from facts where report_id in (select id from reports "
+                        "order by id limit ?)", [sample]).fetchall()
     cols = len(rows[0]) if rows else 0
     with tempfile.TemporaryDirectory() as tmp:
         plain = sqlite3.connect(Path(tmp) / "plain.db")
@@ -393,22 +520,28 @@ def replicate(db_path: Path, target: int) -> int:
             "publisher_id || '#' || ?1" if col == "publisher_id" else col for col in cols)
         c.execute(f"insert into reports (id, {', '.join(cols)}) select id + ?2, {sel} "
                   "from reports where id <= ?3", [i, off_r, n])
-        c.execute("insert into facts select report_id + ?1, seq, key, value, unit, label, "
-                  "evidence, section, method, status, start, end, raw, percent_of, table_name, "
-                  "row_label, column_label, version, note from facts where report_id <= ?2",
-                  [off_r, n])
-        c.execute("insert into checks select report_id + ?1, seq, rule, ok, detail, numbers "
-                  "from checks where report_id <= ?2", [off_r, n])
-        c.execute("insert into report_indicator_values select report_id + ?1, key, value, note "
-                  "from report_indicator_values where report_id <= ?2", [off_r, n])
-        c.execute("insert into sections select id + ?1, report_id + ?2, seq, number, heading, "
-                  "level, key, parent_seq, start, end, text from sections where report_id <= ?3",
-                  [off_s, off_r, n])
-        c.execute("insert into reports_fts (rowid, title, text) select rowid + ?1, title, text "
-                  "from reports_fts where rowid <= ?2", [off_r, n])
-        c.execute("insert into sections_fts (rowid, heading, text) select rowid + ?1, heading, "
-                  "text from sections_fts where rowid in (select id from sections where "
-                  "report_id <= ?2)", [off_s, n])
+        for table in ("fact_rows", "check_rows", "value_rows"):  # archive/storage.py
+            cols_t = [r[1] for r in c.execute(f"pragma table_info({table})")]
+            sel_t = ", ".join("report_id + ?1" if col == "report_id" else col for col in cols_t)
+            c.execute(f"insert into {table} select {sel_t} from {table} where report_id <= ?2",
+                      [off_r, n])
+        c.execute("insert into section_rows select id + ?1, report_id + ?2, seq, number, "
+                  "heading, level, key, parent_seq, start, end from section_rows "
+                  "where report_id <= ?3", [off_s, off_r, n])
+        # the full-text index is contentless: the copies are indexed from their texts
+        from archive import search
+
+        for fts, sql in (("reports_fts", "select id, title, text from reports "
+                          "where id > ?1 and id <= ?1 + ?2"),
+                         ("sections_fts", "select id, heading, text from sections "
+                          "where report_id > ?1 and report_id <= ?1 + ?2")):
+            cols_f = search.FTS_TABLES[fts][1]
+            rows = [dict(zip(("id", *cols_f), r, strict=True))
+                    for r in c.execute(sql, [off_r, n])]
+            c.executemany(f"insert into {fts} (rowid, {', '.join(cols_f)}) values "
+                          f"(?, {', '.join('?' for _ in cols_f)})",
+                          [[r["id"], *(search.index_text(r[k]) for k in cols_f)]
+                           for r in rows])
         c.commit()
     import sqlite_utils
 
@@ -484,6 +617,16 @@ def main() -> None:
     ap.add_argument("--no-latency", action="store_true", help="build figures only")
     ap.add_argument("--out", type=Path, default=None, help="keep the archive here")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="folder of the generated corpus: generated once, reused after "
+                         "(default: OUT/corpus)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout (e.g. `git worktree` or `git archive` of main): "
+                         "store and build the same corpus with it and with this one, "
+                         "alternately, and print both")
+    ap.add_argument("--rounds", type=int, default=1, help="with --baseline: rounds")
+    ap.add_argument("--generate-only", action="store_true",
+                    help="generate the corpus folder (--corpus) and stop")
     ap.add_argument("--latency-only", type=Path, default=None,
                     help="measure the latencies of this existing archive only")
     args = ap.parse_args()
@@ -503,11 +646,21 @@ def main() -> None:
     db_path = out / "national.db"
     for p in out.glob("national.db*"):
         p.unlink()
+    corpus_dir = args.corpus or out / "corpus"
     res: dict = {"host": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                  "reports_requested": args.reports}
-    print(f"generating {args.reports} reports …", flush=True)
-    corpus = make_corpus(db_path, args.reports, args.year, args.seed, os.cpu_count() or 1)
-    gold = corpus.pop("gold")
+    print(f"generating {args.reports} reports (or reusing {corpus_dir}) …", flush=True)
+    corpus = generate_corpus(corpus_dir, args.reports, args.year, args.seed,
+                             os.cpu_count() or 1)
+    if args.generate_only:
+        print(json.dumps(corpus))
+        return
+    if args.baseline:
+        res["compare"] = compare(args.baseline, corpus_dir, out, args.workers, args.rounds)
+        if args.json:
+            args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n")
+        return
+    corpus.update(make_corpus(db_path, corpus_dir))
     res["corpus"] = corpus
     print(f"  {corpus['seconds']:.0f} s; building …", flush=True)
     res["build"] = b = run_build(db_path, args.workers)
@@ -515,7 +668,7 @@ def main() -> None:
     blob_mb = sqlite3.connect(db_path).execute(
         "select sum(size) from blobs").fetchone()[0] / 1e6
     res["blobs_mb"] = blob_mb
-    res["accuracy"] = accuracy(db_path, gold)
+    res["accuracy"] = accuracy(db_path, corpus_dir)
     print("  baselines …", flush=True)
     res["baselines"] = baselines(db_path, 500)
     res["latency"] = {}

@@ -339,6 +339,8 @@ def analyse_run(db_path: str, sites: FaultSites, run_id: int) -> dict:
     import sqlite3
     from collections import Counter
 
+    from archive.store import unpack
+
     con = sqlite3.connect(db_path)
     pages = sites.pages()
     problems: list[str] = []
@@ -363,9 +365,10 @@ def analyse_run(db_path: str, sites: FaultSites, run_id: int) -> dict:
             if state != "done" or doc is None:
                 problems.append(f"good page not archived: {url} ({page.behaviour}, {state})")
                 continue
-            blob = con.execute("select data from blobs where sha256 = ?", [doc]).fetchone()
-            if blob is None or hashlib.sha256(blob[0]).hexdigest() != doc or (
-                    bytes(blob[0]) != page.body):
+            blob = con.execute("select data, compression from blobs where sha256 = ?",
+                               [doc]).fetchone()
+            raw = unpack(blob[0], blob[1]) if blob is not None else None
+            if raw is None or hashlib.sha256(raw).hexdigest() != doc or raw != page.body:
                 problems.append(f"archived bytes differ from the page: {url}")
         else:
             if state == "failed":

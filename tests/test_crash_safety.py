@@ -28,6 +28,7 @@ import pytest
 import sqlite_utils
 
 from archive.importer import import_paths
+from archive.store import unpack
 from scraper.demo_site import DemoServer, demo_sources
 from xxgk import settings
 
@@ -83,10 +84,11 @@ def check_intact(db: Path, before: set[str]) -> set[str]:
         assert con.execute("pragma integrity_check").fetchall() == [("ok",)]
         assert con.execute("pragma foreign_key_check").fetchall() == []
         ids = set()
-        for doc_id, size, data in con.execute(
-                "select d.id, d.size, b.data from documents d left join blobs b "
+        for doc_id, size, data, compression in con.execute(
+                "select d.id, d.size, b.data, b.compression from documents d left join blobs b "
                 "on b.sha256 = d.id"):
             assert data is not None, f"document {doc_id} has no bytes"
+            data = unpack(data, compression)  # stored compressed where that saves space
             assert len(data) == size and hashlib.sha256(data).hexdigest() == doc_id, doc_id
             ids.add(doc_id)
         assert before <= ids, f"documents lost: {before - ids}"

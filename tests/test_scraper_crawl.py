@@ -17,7 +17,7 @@ import httpx
 import pytest
 import sqlite_utils
 
-from archive.store import add_document
+from archive.store import add_document, get_bytes
 from scraper.crawl import EXIT_PARTIAL, EXIT_SUCCESS, Crawl, crawl
 from scraper.demo_site import EXPECTED, DemoServer, demo_sources
 from scraper.fetch import FetchConfig
@@ -193,8 +193,7 @@ def test_edited_report_is_stored_as_a_second_version(site, first, second) -> Non
     versions = db.execute("select distinct document_id from document_urls where url like ? "
                           "order by id", ["%" + url]).fetchall()
     assert len(versions) == 2
-    texts = [bytes(db.execute("select data from blobs where sha256 = ?", [v[0]]).fetchone()[0])
-             .decode("gbk") for v in versions]
+    texts = [get_bytes(db, v[0]).decode("gbk") for v in versions]  # the raw bytes, unpacked
     assert f"{expected['edited']['active_total_v1']}条" in texts[0]
     assert f"{expected['edited']['active_total_v2']}条" in texts[1]
     assert db.execute("select versions from crawl_pages where url like ?",

@@ -303,7 +303,7 @@ async def raw_document(datasette, request):
     db_name = _db_name(datasette, request)
     rows = await _rows(
         datasette, db_name,
-        "select b.data, d.media_type, d.kind, d.filename from blobs b"
+        "select b.data, b.compression, d.media_type, d.kind, d.filename from blobs b"
         " join documents d on d.id = b.sha256 where b.sha256 = :sha",
         {"sha": sha},
     )
@@ -313,8 +313,10 @@ async def raw_document(datasette, request):
     suffixes = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "text": "txt"}
     ext = suffixes.get(row["kind"] or "", "bin")
     filename = row["filename"] or f"{sha[:16]}.{ext}"
+    from archive.store import unpack
+
     return Response(
-        bytes(row["data"]),
+        unpack(row["data"], row["compression"]),
         content_type=row["media_type"] or "application/octet-stream",
         headers={
             # A scraped page is the publisher's HTML, not ours: download it, never render it

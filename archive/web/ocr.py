@@ -69,11 +69,15 @@ async def page_image(datasette, request):
     sha, page = request.url_vars["sha"], int(request.url_vars["page"])
     db_name = _db_name(datasette, request)
     db = datasette.get_database(db_name)
-    rows = (await db.execute("select data from blobs where sha256 = :sha", {"sha": sha})).rows
+    rows = (await db.execute("select data, compression from blobs where sha256 = :sha",
+                             {"sha": sha})).rows
     if not rows:
         raise NotFound("no such document")
+    from archive.store import unpack
+
     try:
-        png = await asyncio.to_thread(render_png, bytes(rows[0]["data"]), page)
+        png = await asyncio.to_thread(render_png, unpack(rows[0]["data"],
+                                                         rows[0]["compression"]), page)
     except Exception as exc:  # a stored file that cannot be drawn: say so, not a 500
         raise NotFound(f"this page cannot be drawn: {type(exc).__name__}") from exc
     if png is None:
