@@ -289,6 +289,8 @@ def baselines(db_path: Path, sample: int) -> dict:
     import jieba
     import lxml.html
 
+    from archive.store import unpack
+
     jieba.setLogLevel(60)
     jieba.initialize()
     conn = sqlite3.connect(db_path)
@@ -297,9 +299,9 @@ def baselines(db_path: Path, sample: int) -> dict:
     for text in texts:
         jieba.lcut(text)
     jieba_s = time.perf_counter() - t
-    htmls = [bytes(r[0]) for r in conn.execute(
-        "select b.data from blobs b join documents d on d.id = b.sha256 where d.kind = 'html' "
-        "limit ?", [sample])]
+    htmls = [unpack(bytes(r[0]), r[1]) for r in conn.execute(
+        "select b.data, b.compression from blobs b join documents d on d.id = b.sha256 "
+        "where d.kind = 'html' limit ?", [sample])]
     t = time.perf_counter()
     for h in htmls:
         lxml.html.fromstring(h)

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from archive import per_year
 from archive.build import build
 from archive.serve import make_datasette
-from archive.store import add_document, sha256
+from archive.store import add_document, get_bytes, sha256
 from xxgk import settings
 from xxgk.cli import cli
 
@@ -78,9 +78,7 @@ def _plain_build(store: Path, docs: set[str], path: Path) -> sqlite_utils.Databa
     plain = sqlite_utils.Database(path)
     src = sqlite_utils.Database(store)
     for doc in sorted(docs):
-        add_document(plain, src.execute("select data from blobs where sha256 = ?",
-                                        [doc]).fetchone()[0],
-                     url=None, path=f"/synth/{doc}", origin="import")
+        add_document(plain, get_bytes(src, doc), url=None, path=f"/synth/{doc}", origin="import")
     build(plain, progress=False)
     return plain
 
