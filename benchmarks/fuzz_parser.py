@@ -1,4 +1,4 @@
-"""Fuzz the parser with mutated real documents (parser/fuzzing.py) at scale: 100,000 inputs by
+"""Fuzz the parser with mutated real documents (testkit/fuzzing.py) at scale: 100,000 inputs by
 default, in worker processes, each input timed. Prints the figures the closing note quotes:
 inputs, exceptions out of parse_bytes, parser bugs caught by the pipeline, inputs refused
 with a reason, the slowest input and its time, inputs over 1 s, peak memory per worker.
@@ -12,10 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import sys
 import time
 from pathlib import Path
 
-from parser.fuzzing import FuzzStats, fuzz, load_seeds
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # testkit/ is not installed: it is found at the repository root
+
+from testkit.fuzzing import FuzzStats, fuzz, load_seeds  # noqa: E402
 
 CHUNK = 1000
 

@@ -177,7 +177,7 @@ def load_bytes(data: bytes, source: str, content_type: str | None = None,
     decoded = decode(data, content_type)
     text = decoded.text
     if _looks_like_html(text, content_type):
-        from parser.html_text import load_html
+        from parser.html_text.document import load_html
         from parser.ocr_text import ocr_html_images
 
         doc = load_html(text, source, decoded.encoding)
@@ -228,7 +228,7 @@ def load_legacy_office(data: bytes, source: str) -> Document:
 
 
 def _looks_like_html(text: str, content_type: str | None) -> bool:
-    from parser.html_text import looks_like_js_html
+    from parser.html_text.js_string import looks_like_js_html
 
     head = text[:65536]
     if looks_like_js_html(head):

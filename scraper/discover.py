@@ -273,7 +273,8 @@ def body_images(html: str, page_url: str) -> list[str]:
     """Images inside a report page's body (found as the parser finds the body), by URL: a
     table shown as a picture is read by OCR when the page is parsed, from the stored image.
     At most settings.OCR_MAX_IMAGES; inline data: images need no fetching."""
-    from parser.html_text import find_body, parse_tree
+    from parser.html_text.body import find_body
+    from parser.html_text.tree import parse_tree
     from xxgk import settings
 
     if "<img" not in html.lower():

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from parser.tables.flattened import (
-    SplitLimitError,
+from parser.tables.flat_rows import (
     find_flattened_rows,
     label_regex,
     layout_labels,
     layout_widths,
-    solve_simple_row,
-    solve_table3,
-    solve_table4,
-    split_row,
 )
+from parser.tables.flat_solve import solve_simple_row, solve_table3, solve_table4
+from parser.tables.flat_split import SplitLimitError, split_row
 from xxgk import settings
 
 

@@ -1,5 +1,5 @@
 """Hostile documents (issue 7.3), the bounded CI version: hypothesis-generated documents and
-1,500 mutated real documents (parser/fuzzing.py, fixed seed) through `parse_bytes`. No
+1,500 mutated real documents (testkit/fuzzing.py, fixed seed) through `parse_bytes`. No
 exception may come out, no bug may be caught by the pipeline's last-resort handler, no input
 may take a second, and memory stays bounded. benchmarks/fuzz_parser.py runs the same loop on
 100,000 inputs for the closing note."""
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parser.fuzzing import fuzz, load_seeds
 from parser.pipeline import parse_bytes
+from testkit.fuzzing import fuzz, load_seeds
 
 # Pieces a report is made of: headings, numerals in every notation, table markup, chrome.
 PIECES = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parser.html_text import unwrap_js_string
+from parser.html_text.js_string import unwrap_js_string
 from parser.load import load_bytes, read_file
 from parser.model import Document
 from xxgk import settings
@@ -347,7 +347,7 @@ def test_comments_scripts_and_crlf_do_not_break_offsets() -> None:
     )
 
 
-# --- `_Stream.raw_range` pinned to the per-character `raw_pos` it replaced -----------------
+# --- `Stream.raw_range` pinned to the per-character `raw_pos` it replaced -----------------
 
 STREAM_PAGES = [
     # an entity that decodes to nothing (&#1;), at the start, in the middle, twice in a row
@@ -366,9 +366,9 @@ STREAM_PAGES = [
 
 @pytest.mark.parametrize("page", STREAM_PAGES, ids=range(len(STREAM_PAGES)))
 def test_stream_raw_range_equals_per_character_raw_pos(page: str) -> None:
-    from parser.html_text import _text_stream
+    from parser.html_text.stream import text_stream
 
-    st = _text_stream(page)
+    st = text_stream(page)
     n = len(st.text)
     # every character's raw position is its own source character, or the "&" of its entity
     # (a CR read as a newline maps to the CR, the LF of a CRLF to itself)
@@ -385,10 +385,10 @@ def test_stream_raw_range_equals_per_character_raw_pos(page: str) -> None:
 def test_stream_raw_range_maps_entities_to_their_ampersand() -> None:
     """&#1; reads as the character (as lxml reads it), &amp; as "&": every character of an
     entity maps to its "&", and the text around it to itself."""
-    from parser.html_text import _text_stream
+    from parser.html_text.stream import text_stream
 
     page = STREAM_PAGES[0]
-    st = _text_stream(page)
+    st = text_stream(page)
     assert "\r" not in st.text and "&" in st.text and "\xa0" in st.text
     assert st.text.endswith("\x01")  # the trailing &#1;
     i = st.text.index("三\x01件")
@@ -404,7 +404,7 @@ def test_document_offsets_same_with_per_character_raw_pos(
     """End to end: the loader gives the same text and offsets when `raw_range` is replaced by
     the per-character mapping it stands for (the markup above, every demo/fixture HTML page
     and the generated table pages)."""
-    from parser.html_text import _Stream
+    from parser.html_text.stream import Stream
 
     pages = [STREAM_PAGES[0].encode("utf-8")]
     for root in (
@@ -416,7 +416,7 @@ def test_document_offsets_same_with_per_character_raw_pos(
     assert len(pages) > 5
     fast = [load_bytes(p, "x") for p in pages]
     monkeypatch.setattr(
-        _Stream, "raw_range", lambda self, a, b: [self.raw_pos(k) for k in range(a, b)]
+        Stream, "raw_range", lambda self, a, b: [self.raw_pos(k) for k in range(a, b)]
     )
     slow = [load_bytes(p, "x") for p in pages]
     for i, (f, s) in enumerate(zip(fast, slow, strict=True)):

@@ -14,7 +14,8 @@ import pdfplumber
 import pytest
 
 from parser.model import Grid
-from parser.tables.pdf_grid import clean_cell_text, pdf_grids
+from parser.tables.pdf_grid import pdf_grids
+from parser.tables.pdf_pieces import clean_cell_text
 from xxgk import settings
 
 REPORTS = settings.CORPUS_DIR / "reports"
@@ -245,10 +246,11 @@ def _cells(top: float, rows: list[list[str]], xs: list[float], h: float = 20.0):
 
 
 def test_continuation_drops_repeated_header_and_footer_and_mends_a_split_row() -> None:
-    from parser.tables.pdf_grid import _build, _Piece, _Table
+    from parser.tables.pdf_grid import _build, _Table
+    from parser.tables.pdf_pieces import Piece
 
     xs = [50.0, 200.0, 260.0, 320.0]
-    first = _Piece(
+    first = Piece(
         1,
         (50, 600, 320, 700),
         _cells(
@@ -261,7 +263,7 @@ def test_continuation_drops_repeated_header_and_footer_and_mends_a_split_row() -
             xs,
         ),
     )
-    second = _Piece(
+    second = Piece(
         2,
         (50, 80, 320, 200),
         _cells(
@@ -298,9 +300,9 @@ CORPUS_PDFS = sorted(settings.CORPUS_DIR.glob("**/*.pdf")) if settings.CORPUS_DI
 
 def _extract_pairs(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
     """(fast, pdfplumber) extractions of every table `pdf_grids` finds in the PDF."""
-    from parser.tables import pdf_grid
+    from parser.tables import pdf_pieces
 
-    real = pdf_grid._extract
+    real = pdf_pieces._extract
     pairs: list[tuple[Any, Any]] = []
 
     def spy(table: Any, rows: list[Any]) -> list[list[str | None]]:
@@ -308,7 +310,7 @@ def _extract_pairs(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[An
         pairs.append((got, table.extract()))
         return got
 
-    monkeypatch.setattr(pdf_grid, "_extract", spy)
+    monkeypatch.setattr(pdf_pieces, "_extract", spy)
     with pdfplumber.open(path) as pdf:
         pdf_grids(pdf)
     return pairs
@@ -371,7 +373,7 @@ def test_extract_equals_pdfplumber_on_boundaries_nan_and_random_chars() -> None:
     coordinates, a missing cell (merged), and random characters in shuffled page order."""
     from pdfplumber.table import Table
 
-    from parser.tables.pdf_grid import _extract
+    from parser.tables.pdf_pieces import _extract
 
     xs = [0.0, 40.0, 80.0, 120.0]
     ys = [0.0, 20.0, 40.0, 60.0]

@@ -12,6 +12,8 @@ DOCX files the same damage inside word/document.xml, re-zipped.
 promises never to raise for bad input), a result whose error says the parser itself failed
 (a bug the pipeline caught), the slowest input, and the peak memory. benchmarks/fuzz_parser.py
 runs it at scale (≥ 100,000 inputs); tests/test_fuzz_parser.py runs a bounded sample in CI.
+It lives in testkit/ rather than in the parser package because only those two use it:
+it is a tool for testing the parser, not part of it, and is not installed.
 """
 
 from __future__ import annotations
