@@ -1,6 +1,6 @@
 """The `xxgk` command: one click command per Python function (the sqlite-utils way).
 
-    xxgk run             the main job: crawl + build (+ serve)        scraper.jobs
+    xxgk run             the main job: crawl + build (+ serve)        xxgk.jobs
     xxgk crawl           fetch the registry's reports into the archive scraper.crawl
     xxgk sources check   validate a sources registry                  scraper.registry
     xxgk import PATH...  add local files to the archive, then parse   archive.importer
@@ -170,7 +170,7 @@ def crawl_command(sources_path: Path, db_path: Path, delay: float | None, verbos
       xxgk crawl --sources sources.csv --db archive.db
       XXGK_CONTACT=me@example.org xxgk crawl --sources sources.csv --quiet   (cron)
     """
-    from scraper.jobs import crawl_sources, setup_logging
+    from xxgk.jobs import crawl_sources, setup_logging
 
     target = _archive(archive_to_write, db_path)
     setup_logging(verbose, quiet=quiet or as_json)
@@ -202,7 +202,7 @@ def sources_check(path: Path) -> None:
     Examples:
       xxgk sources check sources.csv
     """
-    from scraper.jobs import check_registry
+    from xxgk.jobs import check_registry
 
     problems = check_registry(path)
     for p in problems:
@@ -241,7 +241,7 @@ def run_command(sources_path: Path, db_path: Path, serve: bool, port: int, delay
       xxgk run --serve                          the demo, then http://127.0.0.1:8001
       xxgk run --sources sources.csv --db 2024.db --json
     """
-    from scraper.jobs import run_job, serve_archive, setup_logging
+    from xxgk.jobs import run_job, serve_archive, setup_logging
 
     target = _archive(archive_to_write, db_path)
     setup_logging(verbose, quiet=quiet or as_json)

@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from scraper.crawl import EXIT_FAILURE, EXIT_LOCKED, EXIT_SUCCESS, crawl
 from scraper.demo_site import EXPECTED, DemoServer, demo_sources
 from scraper.fetch import FetchConfig
-from scraper.jobs import crawl_sources, run
 from scraper.lock import CrawlLock, Locked
 from xxgk import settings
 from xxgk.cli import cli
+from xxgk.jobs import crawl_sources, run
 
 ROOT = settings.ROOT
 

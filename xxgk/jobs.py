@@ -2,7 +2,9 @@
 
 The command line (xxgk/cli.py) only parses options and calls these. `run` is the main job:
 crawl the registry's sites (starting the local demo website first when the registry is the
-demo's), build the archive, and optionally serve it with Datasette.
+demo's), build the archive, and optionally serve it with Datasette. It lives beside the
+command line, not in scraper/, because it orchestrates the crawler, the archive's build and
+Datasette rather than crawling.
 """
 
 from __future__ import annotations
