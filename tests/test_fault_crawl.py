@@ -18,8 +18,9 @@ import sqlite3
 import pytest
 
 from archive.store import unpack
-from scraper.crawl import EXIT_PARTIAL, crawl
+from scraper.crawl import crawl
 from scraper.fetch import FetchConfig
+from scraper.result import EXIT_PARTIAL
 from testkit.fault_site import FAST_CONFIG, FAULT_SHARES, FaultSites, analyse_run
 from xxgk import settings
 

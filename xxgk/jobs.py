@@ -20,10 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.build_stats import BuildStats
-from scraper.crawl import EXIT_LOCKED, CrawlResult, crawl
+from scraper.crawl import crawl
 from scraper.fetch import FetchConfig
 from scraper.lock import Locked
 from scraper.registry import Problem, Source, check_sources, read_sources
+from scraper.result import EXIT_LOCKED, CrawlResult
 from xxgk import settings
 
 
