@@ -1,8 +1,8 @@
 """The scheduled jobs as Python functions: `xxgk crawl`, `xxgk sources check`, `xxgk run`.
 
-The command line (xxgk/cli.py) only parses options and calls these. `run` is the main job:
-crawl the registry's sites (starting the local demo website first when the registry is the
-demo's), build the archive, and optionally serve it with Datasette. It lives beside the
+The command line (xxgk/crawl_commands.py) only parses options and calls these. `run` is the
+main job: crawl the registry's sites (starting the local demo website first when the registry
+is the demo's), build the archive, and optionally serve it with Datasette. It lives beside the
 command line, not in scraper/, because it orchestrates the crawler, the archive's build and
 Datasette rather than crawling.
 """
