@@ -1,6 +1,6 @@
 """Fault-injection crawl: 2,000 report URLs on ten loopback hosts with 5xx, timeouts,
 connections closed mid-body, wrong charsets, redirect loops and off-site redirects, 200
-"页面不存在" stubs, gzip bombs and endless bodies (scraper/fault_site.py), crawled twice (the
+"页面不存在" stubs, gzip bombs and endless bodies (testkit/fault_site.py), crawled twice (the
 transient faults healed for the second run). Prints the counts the closing note quotes and
 the guarantees' verdict; tests/test_fault_crawl.py asserts the same on the same site.
 
@@ -13,12 +13,16 @@ import argparse
 import json
 import resource
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 
-from scraper.crawl import crawl
-from scraper.fault_site import FAST_CONFIG, FaultSites, analyse_run
-from scraper.fetch import FetchConfig
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # testkit/ is not installed: it is found at the repository root
+
+from scraper.crawl import crawl  # noqa: E402
+from scraper.fetch import FetchConfig  # noqa: E402
+from testkit.fault_site import FAST_CONFIG, FaultSites, analyse_run  # noqa: E402
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ from test_scraper_fetch import fetch_all  # fetch paths of a local server
 from scraper import netguard
 from scraper.crawl import crawl
 from scraper.demo_site import DemoServer
-from scraper.fault_site import FAST_CONFIG, FaultSites
 from scraper.fetch import FetchConfig, Fetcher
 from scraper.netguard import address_kind, literal_kind
 from scraper.registry import Source, check_sources
+from testkit.fault_site import FAST_CONFIG, FaultSites
 from xxgk import settings
 
 LOCAL = frozenset({"127.0.0.1"})

@@ -1,7 +1,7 @@
 """Fault-injection crawl (issue 7.1): 2,000 report URLs on ten loopback hosts, of which 10%
 answer 5xx, 5% time out, 2% close the connection mid-body, 2% lie about their charset, some
 redirect in loops or off the site, some are 200 "页面不存在" stubs, gzip bombs or endless
-bodies (scraper/fault_site.py draws them in exact shares with a fixed seed).
+bodies (testkit/fault_site.py draws them in exact shares with a fixed seed).
 
 The crawl must finish within its budget, archive every good document byte for byte, log
 every failure with its kind, retry exactly the failures on the next run (the good pages are
@@ -18,9 +18,10 @@ import sqlite3
 import pytest
 
 from archive.store import unpack
-from scraper.crawl import EXIT_PARTIAL, crawl
-from scraper.fault_site import FAST_CONFIG, FAULT_SHARES, FaultSites, analyse_run
+from scraper.crawl import crawl
 from scraper.fetch import FetchConfig
+from scraper.result import EXIT_PARTIAL
+from testkit.fault_site import FAST_CONFIG, FAULT_SHARES, FaultSites, analyse_run
 from xxgk import settings
 
 HOSTS, PER_HOST = 10, 200

@@ -18,10 +18,14 @@ import pytest
 import sqlite_utils
 
 from archive.store import add_document, get_bytes
-from scraper.crawl import EXIT_PARTIAL, EXIT_SUCCESS, Crawl, crawl
+from scraper import run_record
+from scraper.crawl import Crawl, crawl
 from scraper.demo_site import EXPECTED, DemoServer, demo_sources
 from scraper.fetch import FetchConfig
+from scraper.frontier import Frontier
 from scraper.registry import Source
+from scraper.result import EXIT_PARTIAL, EXIT_SUCCESS
+from scraper.scope import allowed_host, link_allowed
 from xxgk import settings
 
 DELAY = 0.2
@@ -222,18 +226,16 @@ def test_vanished_report_and_empty_source(tmp_path) -> None:
                                  [row[1]]).fetchone()[0] == 1
 
 
-def test_crawl_stays_on_the_sources_hosts(tmp_path) -> None:
-    c = Crawl(tmp_path / "x.db", [Source("a", "http://a.gov.cn/nb/"),
-                                  Source("b", "http://b.gov.cn/nb/", url_pattern=r"^https?://"
-                                         r"files\.b\.gov\.cn/")])
-    a, b = c.sources["a"], c.sources["b"]
-    assert c.link_allowed("http://a.gov.cn/x.html", a)
-    assert c.link_allowed("http://xxgk.a.gov.cn/nb/x.pdf", a)  # same .gov.cn site
-    assert not c.link_allowed("http://a.gov.cn.mirror.example/x.html", a)
-    assert not c.link_allowed("http://mirror.example.com/a.gov.cn/x.html", a)
-    assert not c.link_allowed("http://b.gov.cn/x.html", a)
-    assert c.link_allowed("http://files.b.gov.cn/x.pdf", b)
-    assert c.allowed_host("b.gov.cn") and not c.allowed_host("evil.example")
+def test_crawl_stays_on_the_sources_hosts() -> None:
+    a = Source("a", "http://a.gov.cn/nb/")
+    b = Source("b", "http://b.gov.cn/nb/", url_pattern=r"^https?://files\.b\.gov\.cn/")
+    assert link_allowed("http://a.gov.cn/x.html", a)
+    assert link_allowed("http://xxgk.a.gov.cn/nb/x.pdf", a)  # same .gov.cn site
+    assert not link_allowed("http://a.gov.cn.mirror.example/x.html", a)
+    assert not link_allowed("http://mirror.example.com/a.gov.cn/x.html", a)
+    assert not link_allowed("http://b.gov.cn/x.html", a)
+    assert link_allowed("http://files.b.gov.cn/x.pdf", b)
+    assert allowed_host("b.gov.cn", [a, b]) and not allowed_host("evil.example", [a, b])
 
 
 def test_registry_demo_file_points_at_the_demo_site() -> None:
@@ -291,7 +293,7 @@ def test_work_list_beyond_the_per_host_bound_waits_in_the_database(tmp_path,
     documents, requests, work list) and the reports are those of a run without the bound."""
     largest, refills = 0, 0
 
-    class Watched(Crawl):
+    class Watched(Frontier):
         def _admit(self, host: str, seq: int) -> bool:
             nonlocal largest
             kept = super()._admit(host, seq)
@@ -320,9 +322,10 @@ def test_work_list_beyond_the_per_host_bound_waits_in_the_database(tmp_path,
         for bound in (500, 2):
             largest, refills = 0, 0
             monkeypatch.setattr(settings, "CRAWL_FRONTIER_MEMORY_PER_HOST", bound, raising=False)
+            monkeypatch.setattr(run_record, "Frontier", Watched)  # the frontier of every run
             db_path = tmp_path / f"{bound}.db"
-            result = asyncio.run(Watched(db_path, demo_sources(server.base_url),
-                                         FAST).run_async())
+            result = asyncio.run(Crawl(db_path, demo_sources(server.base_url),
+                                       FAST).run_async())
             assert result.exit_code == EXIT_SUCCESS, result.summary()
             reports[bound] = ([(r["publisher"], r["year"], r["title"],
                                 [path_of(u) for u in r["urls"]]) for r in result.reports],

@@ -17,13 +17,14 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from scraper.crawl import EXIT_FAILURE, EXIT_LOCKED, EXIT_SUCCESS, crawl
+from scraper.crawl import crawl
 from scraper.demo_site import EXPECTED, DemoServer, demo_sources
 from scraper.fetch import FetchConfig
-from scraper.jobs import crawl_sources, run
 from scraper.lock import CrawlLock, Locked
+from scraper.result import EXIT_FAILURE, EXIT_LOCKED, EXIT_SUCCESS
 from xxgk import settings
 from xxgk.cli import cli
+from xxgk.jobs import crawl_sources, run
 
 ROOT = settings.ROOT
 

@@ -1,8 +1,10 @@
 """The scheduled jobs as Python functions: `xxgk crawl`, `xxgk sources check`, `xxgk run`.
 
-The command line (xxgk/cli.py) only parses options and calls these. `run` is the main job:
-crawl the registry's sites (starting the local demo website first when the registry is the
-demo's), build the archive, and optionally serve it with Datasette.
+The command line (xxgk/crawl_commands.py) only parses options and calls these. `run` is the
+main job: crawl the registry's sites (starting the local demo website first when the registry
+is the demo's), build the archive, and optionally serve it with Datasette. It lives beside the
+command line, not in scraper/, because it orchestrates the crawler, the archive's build and
+Datasette rather than crawling.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.build_stats import BuildStats
-from scraper.crawl import EXIT_LOCKED, CrawlResult, crawl
+from scraper.crawl import crawl
 from scraper.fetch import FetchConfig
 from scraper.lock import Locked
 from scraper.registry import Problem, Source, check_sources, read_sources
+from scraper.result import EXIT_LOCKED, CrawlResult
 from xxgk import settings
 
 
