@@ -5,6 +5,7 @@
     xxgk sources check   validate a sources registry                  scraper.registry
     xxgk import PATH...  add local files to the archive, then parse   archive.importer
     xxgk build           parse new or stale stored documents          archive.build
+    xxgk export          Parquet for DuckDB, pandas, R ...            archive.export
     xxgk serve           Datasette on the archive                     archive.serve
     xxgk parse PATH...   JSON Lines, one object per document          parser.parse_path
     xxgk eval            the parser against fixtures/gold             parser.evaluate
