@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from archive import reference
-from archive.build import indicators_csv
+from archive.reference import indicators_csv
 from archive.serve import _yaml
 from archive.testing import corpus_archive
 
