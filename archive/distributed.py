@@ -1,12 +1,12 @@
 """`xxgk build --scheduler ADDRESS`: parse on the workers of a Dask distributed cluster.
 
-The local build parses in worker processes and writes in document order (archive/build.py);
+The local build parses in worker processes and writes in document order (archive/parse_pool.py);
 this module keeps that contract with a cluster in place of the process pool. The writer (this
 process) reads each document's bytes and provenance from the archive and submits them, a few
 documents per task, to the cluster; it keeps at most a window of documents in flight and takes
 the results back in document order, so the one writer writes exactly what a local build writes,
 byte for byte. Workers need no access to the archive file: everything a parse reads travels with
-the task (`build.parse_stored`).
+the task (`parsing.parse_stored`).
 
 Three things a thread pool on a remote machine would otherwise change, and how they are kept:
 
@@ -38,8 +38,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.build import Parsed, _provenance, _slim, build_version, parse_stored, stored_resources
+from archive.parsing import Parsed, parse_stored, provenance, slim, stored_resources
 from archive.store import get_bytes
+from archive.version import build_version
 from xxgk import settings
 
 
@@ -84,7 +85,7 @@ def parse_jobs(jobs: list[Job]) -> tuple[str, list[tuple[Parsed, float, list[str
 
         t0 = time.perf_counter()
         parsed = parse_stored(job.document_id, job.data, job.prov, get)
-        out.append((_slim(parsed), time.perf_counter() - t0, asked))
+        out.append((slim(parsed), time.perf_counter() - t0, asked))
     return fingerprint(), out
 
 
@@ -258,7 +259,7 @@ def parsed_stream(db: sqlite_utils.Database, todo: list[str], address: str,
 
 
 def _job(db: sqlite_utils.Database, document_id: str, resources: dict | None) -> Job:
-    return Job(document_id, get_bytes(db, document_id), _provenance(db, document_id),
+    return Job(document_id, get_bytes(db, document_id), provenance(db, document_id),
                resources)
 
 
@@ -277,7 +278,7 @@ def _with_resources(db, parsed: Parsed, seconds: float, asked: list[str], submit
     images that the store holds (the worker had none of them)."""
     if not asked:
         return parsed, seconds
-    prov = _provenance(db, parsed.document_id)
+    prov = provenance(db, parsed.document_id)
     lookup = stored_resources(db, prov["url"])
     resources: dict[str, bytes | None] = {}
     for _round in range(3):  # the second parse asks for the same images, in the same order

@@ -10,7 +10,7 @@ of its reports are copied into it with their provenance (and the images a report
 it has its own summaries, search index and saved queries, and can be served alone. (An image
 copied with its report page has its parse in the undated file, so `xxgk build --db` on a year's
 file alone records it there too, as not a report.) The same writer as `xxgk build` writes every
-file (archive/build.py), so a year's file holds exactly what a build of that year's documents
+file (archive/writer.py), so a year's file holds exactly what a build of that year's documents
 holds.
 
 Report ids do not repeat across the files: a year's file numbers its reports from
@@ -32,9 +32,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive import build as b
+from archive import reference
+from archive.build import count_parse, finish_build
 from archive.build_stats import BuildStats
+from archive.meta import meta_set
+from archive.parse_pool import db_file, parse_stream
+from archive.parsing import Parsed, provenance, stored_url
 from archive.schema import ensure_schema
+from archive.version import build_version
+from archive.writer import reconcile, write_batch
 from xxgk import settings
 
 UNDATED = "undated"
@@ -80,7 +86,7 @@ def open_year_file(path: Path, year: int | None, store: Path) -> sqlite_utils.Da
             db.execute("insert into sqlite_sequence (name, seq) values ('reports', ?)",
                        [id_base(year)])
         ensure_schema(db)  # the indexes went with the table
-    b.load_reference_tables(db)
+    reference.load(db)
     db.execute(f"attach database ? as {SOURCE}", [str(store)])
     return db
 
@@ -109,8 +115,8 @@ def remove_document(db: sqlite_utils.Database, document_id: str, version: str,
                          [document_id]).fetchone()
         db.execute("delete from parses where document_id = ?", [document_id])
         if row and row[0]:
-            b._meta_set(db, "summaries_stale", "1")
-            b._reconcile(db, row[0], version, {}, stats)
+            meta_set(db, "summaries_stale", "1")
+            reconcile(db, row[0], version, {}, stats)
         shown = db.execute("select 1 from ocr_regions where image_document_id = ? limit 1",
                            [document_id]).fetchone()
         if not shown:
@@ -141,11 +147,11 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
                    scheduler: str | None = None) -> PerYearStats:
     """Parse the store's new or stale documents and file each in its year's archive."""
     started = time.perf_counter()
-    store_path = Path(b._db_file(store) or "")
+    store_path = Path(db_file(store) or "")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = store_path.stem
-    version = b.build_version()
+    version = build_version()
     stats = PerYearStats(version=version, forced=force)
     workers = settings.BUILD_WORKERS if workers is None else workers
     stats.workers = workers or os.cpu_count() or 1
@@ -168,7 +174,7 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
     from xxgk.progress import bar as progress_bar
 
     batches: dict[str, list] = {}
-    stream = b.parse_stream(store, todo, stats.workers, scheduler, stats)
+    stream = parse_stream(store, todo, stats.workers, scheduler, stats)
     with progress_bar(len(todo), "parsing", enabled=progress) as bar:
         try:
             for parsed, seconds in stream:
@@ -183,7 +189,7 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
                         stats.moved += 1
                 db = file_db(key)
                 batch = batches.setdefault(key, [])
-                batch.append((parsed, b.count_parse(db, parsed, stats),
+                batch.append((parsed, count_parse(db, parsed, stats),
                               [parsed.document_id, *_images(store, parsed)]))
                 if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
                     _flush(db, batches.pop(key), version, stats)
@@ -192,7 +198,7 @@ def build_per_year(store: sqlite_utils.Database, out_dir: Path, progress: bool =
         finally:
             stream.close()
     for key in sorted(dbs):
-        b.finish_build(dbs[key], version, stats)
+        finish_build(dbs[key], version, stats)
         stats.files[str(out_dir / file_name(stem, None if key == UNDATED else int(key)))] = (
             dbs[key].execute("select count(*) from reports").fetchone()[0])
         dbs[key].close()
@@ -210,13 +216,13 @@ def _flush(db: sqlite_utils.Database, batch: list, version: str, stats: BuildSta
         for _parsed, _old, documents in batch:
             for document_id in documents:
                 copy_document(db, document_id)
-    b._write_batch(db, [(parsed, old) for parsed, old, _ in batch], version, stats)
+    write_batch(db, [(parsed, old) for parsed, old, _ in batch], version, stats)
 
 
-def _images(store: sqlite_utils.Database, parsed: b.Parsed) -> list[str]:
+def _images(store: sqlite_utils.Database, parsed: Parsed) -> list[str]:
     """Stored images that OCR read into this report page (the report page shows them)."""
     if not parsed.result.ocr:
         return []
-    url = b._provenance(store, parsed.document_id)["url"]
-    found = (b._stored_url(store, url, r.get("image")) for r in parsed.result.ocr)
+    url = provenance(store, parsed.document_id)["url"]
+    found = (stored_url(store, url, r.get("image")) for r in parsed.result.ocr)
     return [d for d in dict.fromkeys(found) if d]

@@ -1,4 +1,9 @@
-"""Reference tables loaded from the archive's data files, so that readers see them in Datasette.
+"""Reference tables loaded from their source files, so that readers see them in Datasette.
+
+- `indicators` (parser/data/indicators.csv, the canonical keys as the parser ships them) and
+  `divisions` (cpca's GB/T 2260 codes, as archive/publishers.py reads them).
+
+From the archive's data files:
 
 - `check_rules` (data/check_rules.tsv): each integrity rule's kind, Chinese name, explanation.
 - `concordance` (data/concordance.tsv): one concept per row, its legacy, v2019 and v2021 keys,
@@ -8,20 +13,25 @@
 - `publisher_aliases` (data/publisher_aliases.tsv): names that are the same body (`same`) and
   related or successor bodies with their dates (`related`, `successor`: shown, never merged).
 
-They are reloaded when their files change (the hash is kept in `meta`), in one transaction;
-none of them changes how a document is parsed, so no reparse is needed.
+Each source is reloaded when its file changes (the hashes are kept in `meta`), in one
+transaction; none of them changes how a document is parsed, so no reparse is needed (and this
+module is not part of the build version, archive/version.py).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.metadata
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import sqlite_utils
 
-from archive import check_kinds
+import parser as parser_pkg
+from archive import check_kinds, publishers
+from archive.meta import meta_get, meta_set
 
 DATA_FILES = ("check_rules.tsv", "concordance.tsv", "publisher_aliases.tsv")
 ERAS = ("legacy", "v2019", "v2021")
@@ -93,8 +103,8 @@ def check_rule_rows() -> list[dict]:
             for r in check_kinds.rules().values()]
 
 
-def load(db: sqlite_utils.Database) -> bool:
-    """(Re)load the reference tables when their data files changed. True when it wrote."""
+def _load_data_tables(db: sqlite_utils.Database) -> bool:
+    """(Re)load the tables of archive/data when their files changed. True when it wrote."""
     row = db.execute("select value from meta where name = 'reference_hash'").fetchone()
     if row and row[0] == data_hash():
         return False
@@ -109,3 +119,55 @@ def load(db: sqlite_utils.Database) -> bool:
             db.table(table).insert_all(rows, pk=pk)
         db.table("meta").upsert({"name": "reference_hash", "value": data_hash()}, pk="name")
     return True
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def indicators_csv() -> Path:
+    """The canonical keys, as shipped inside the parser package (a copy of the shared spec)."""
+    return Path(parser_pkg.__file__).resolve().parent / "data" / "indicators.csv"
+
+
+def load(db: sqlite_utils.Database) -> None:
+    """(Re)load `indicators` and `divisions` when their source files changed, then the tables
+    of archive/data when theirs did."""
+    ind = indicators_csv()
+    if meta_get(db, "indicators_hash") != _file_hash(ind):
+        with ind.open(encoding="utf-8") as fh:
+            rows = [
+                {
+                    "key": r["key"],
+                    "table_name": r["table"],
+                    "formats": r["formats"],
+                    "label_zh": r["label_zh"],
+                    "unit": r["unit"],
+                    "description": r["description"],
+                }
+                for r in csv.DictReader(fh)
+            ]
+        with db.atomic():
+            db.table("indicators").upsert_all(rows, pk="key")
+            meta_set(db, "indicators_hash", _file_hash(ind))
+    src = publishers.adcodes_path()
+    if meta_get(db, "divisions_hash") != _file_hash(src):
+        rows = [
+            {
+                "code": d.code,
+                "name": d.name,
+                "level": publishers.LEVEL_NAMES[d.level],
+                "province_code": d.province_code,
+                "city_code": d.city_code,
+                "province": d.province,
+                "city": d.city,
+                "county": d.county,
+            }
+            for d in sorted(publishers.divisions().values(), key=lambda d: d.code)
+        ]
+        with db.atomic():
+            db.table("divisions").upsert_all(rows, pk="code")
+            meta_set(db, "divisions_hash", _file_hash(src))
+            meta_set(db, "divisions_source", f"cpca {importlib.metadata.version('cpca')} "
+                      "resources/adcodes.csv (GB/T 2260 codes)")
+    _load_data_tables(db)  # check kinds, concordance, publisher aliases (archive/data)

@@ -99,7 +99,7 @@ def indicator_definitions_html() -> str:
     """The canonical keys with unit, Chinese label and meaning, as escaped HTML for metadata."""
     from markupsafe import escape
 
-    from archive.build import indicators_csv
+    from archive.reference import indicators_csv
 
     with indicators_csv().open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -318,11 +318,11 @@ def summaries_warning(path: Path) -> str | None:
 
     import sqlite_utils
 
-    from archive.build import _summaries_current
+    from archive.summaries import summaries_current
 
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        current, _ = _summaries_current(sqlite_utils.Database(conn))
+        current, _ = summaries_current(sqlite_utils.Database(conn))
     except sqlite3.DatabaseError:
         current = False
     finally:

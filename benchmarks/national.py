@@ -547,7 +547,7 @@ def replicate(db_path: Path, target: int) -> int:
         c.commit()
     import sqlite_utils
 
-    from archive.build import refresh_summaries
+    from archive.summaries import refresh_summaries
 
     # The summaries and planner statistics exactly as a build leaves them (sampled ANALYZE, exact
     # for the tables the saved queries start from): a full ANALYZE here hid a plan that the

@@ -20,7 +20,7 @@ import pytest
 import sqlite_utils
 
 from archive.serve import make_datasette
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 from xxgk import settings
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

@@ -10,7 +10,7 @@ import sqlite_utils
 from archive import build as build_module
 from archive.build import build
 from archive.store import add_document
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 
 @pytest.fixture()

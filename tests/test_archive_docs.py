@@ -10,7 +10,7 @@ import sqlite_utils
 
 from archive import headline
 from archive.search import register_functions
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 from xxgk import settings
 
 DOC = settings.ROOT / "docs" / "journalists.md"

@@ -116,7 +116,7 @@ def test_alias_table_rows_say_how_they_relate():
 def test_every_name_is_visible_in_the_archive(corpus, tmp_path_factory):
     import sqlite_utils
 
-    from archive.testing import corpus_archive
+    from testkit.archives import corpus_archive
 
     base = tmp_path_factory.getbasetemp()
     db = sqlite_utils.Database(corpus_archive(base, base / "identity" / "archive.db"))

@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from archive.search import excerpt, fts_query, index_text, register_functions, tokens
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 
 def test_query_becomes_a_phrase_of_characters():

@@ -14,7 +14,7 @@ import sqlite_utils
 from archive.build import build
 from archive.serve import make_datasette, metadata, table_docs
 from archive.store import add_document
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 FILLER = "本机关严格落实《中华人民共和国政府信息公开条例》，持续推进决策、执行、管理、服务、结果公开。" * 6
 HOSTILE = (

@@ -15,10 +15,11 @@ import os
 import pytest
 import sqlite_utils
 
-from archive.build import SUMMARIES, build
+from archive.build import build
 from archive.serve import COUNTS_SUFFIX, _yaml, make_datasette, table_counts, table_docs
 from archive.store import add_document
-from archive.testing import corpus_archive
+from archive.summaries import SUMMARIES
+from testkit.archives import corpus_archive
 
 # The saved queries as they were written over the raw tables (same columns, same order).
 REFERENCE = {

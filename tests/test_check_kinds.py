@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 
 from archive import check_kinds
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 PARSER = Path(__file__).resolve().parent.parent / "parser"
 

@@ -19,9 +19,11 @@ import pytest
 import sqlite_utils
 
 from archive import search, storage
-from archive.build import _num, build, parse_document
+from archive.build import build
+from archive.parsing import parse_document
 from archive.store import add_document, get_bytes
-from archive.testing import corpus_archive
+from archive.writer import _num
+from testkit.archives import corpus_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 

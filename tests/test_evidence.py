@@ -13,7 +13,7 @@ import sqlite_utils
 
 from archive import headline
 from archive.serve import make_datasette
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 
 @pytest.fixture(scope="module")

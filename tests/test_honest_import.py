@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from archive.build import PUBLISHER_UNKNOWN
+from archive.parsing import PUBLISHER_UNKNOWN
 from xxgk.cli import cli
 
 NOT_REPORTS = {

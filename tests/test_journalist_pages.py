@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 
 from archive.serve import make_datasette
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

@@ -109,7 +109,7 @@ def test_a_batch_that_fails_half_way_leaves_nothing_of_itself(tmp_path, monkeypa
     """A write batch is one transaction: a failure after some of its rows (here: the search
     index of the second report) leaves neither parses nor reports of that batch, so the next
     build redoes it. (sqlite-utils commits each write made outside an open transaction.)"""
-    from archive import build as build_module
+    from archive import search
 
     monkeypatch.setattr(settings, "BUILD_BATCH_DOCUMENTS", 3)
     db = sqlite_utils.Database(tmp_path / "a.db")
@@ -117,7 +117,7 @@ def test_a_batch_that_fails_half_way_leaves_nothing_of_itself(tmp_path, monkeypa
     for r in sample:
         add_document(db, r.data, url=None, path=f"/synth/{r.filename}", filename=r.filename,
                      origin="import")
-    real = build_module.search.index_rows
+    real = search.index_rows
     calls = {"n": 0}
 
     def failing(db_, fts, rows):
@@ -126,13 +126,13 @@ def test_a_batch_that_fails_half_way_leaves_nothing_of_itself(tmp_path, monkeypa
             raise OSError("disk full")
         return real(db_, fts, rows)
 
-    monkeypatch.setattr(build_module.search, "index_rows", failing)
+    monkeypatch.setattr(search, "index_rows", failing)
     with pytest.raises(OSError):
         build(db, progress=False, workers=1)
     assert db["parses"].count == 3 and db["reports"].count == 3
     assert db.execute("select count(*) from reports where n_facts != (select count(*) from "
                       "facts f where f.report_id = reports.id)").fetchone()[0] == 0
-    monkeypatch.setattr(build_module.search, "index_rows", real)
+    monkeypatch.setattr(search, "index_rows", real)
     stats = build(db, progress=False, workers=1)
     assert stats.parsed == 3 and db["reports"].count == 6
 
@@ -143,7 +143,7 @@ def test_parse_processes_run_at_most_a_window_ahead_of_the_writer(tmp_path, monk
     (an error) shuts the pool down without hanging."""
     import time
 
-    from archive import build as build_module
+    from archive import parse_pool
 
     monkeypatch.setattr(settings, "BUILD_PARSE_WINDOW", 4)
     monkeypatch.setattr(settings, "BUILD_PARSE_CHUNK", 1)
@@ -154,14 +154,14 @@ def test_parse_processes_run_at_most_a_window_ahead_of_the_writer(tmp_path, monk
         add_document(db, r.data, url=None, path=f"/synth/{r.filename}", filename=r.filename,
                      origin="import")
     todo = [row[0] for row in db.execute("select id from documents order by id")]
-    stream = build_module._parsed_stream(db, todo, workers=2)
+    stream = parse_pool._parsed_stream(db, todo, workers=2)
     ahead = []
     for taken, (parsed, _) in enumerate(stream, 1):
         time.sleep(0.05)  # a slow writer: the workers would run to the end without the window
-        ahead.append(build_module._window_fed[0] - taken)
+        ahead.append(parse_pool._window_fed[0] - taken)
         assert parsed.status == "report"
     assert len(ahead) == 24 and max(ahead) <= 4 and max(ahead) >= 2, ahead
-    stream = build_module._parsed_stream(db, todo, workers=2)
+    stream = parse_pool._parsed_stream(db, todo, workers=2)
     started = time.monotonic()
     next(stream)
     stream.close()  # what build() does when writing fails

@@ -9,9 +9,9 @@ import pytest
 import sqlite_utils
 
 from archive import reference
-from archive.build import indicators_csv
+from archive.reference import indicators_csv
 from archive.serve import _yaml
-from archive.testing import corpus_archive
+from testkit.archives import corpus_archive
 
 SERIES = _yaml("queries.yaml")["series"]["sql"]
 
