@@ -11,7 +11,8 @@ the cluster's workers run without it, and from the writer, which only consumes t
 
 from __future__ import annotations
 
-import sys
+import multiprocessing
+import multiprocessing.context
 import time
 
 import sqlite_utils
@@ -29,6 +30,27 @@ def db_file(db: sqlite_utils.Database) -> str | None:
         if name == "main":
             return file or None
     return None
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: from a fork server where the platform has one (Linux), else
+    spawned; never forked from the writer.
+
+    A child forked from a process with an open SQLite connection inherits SQLite's record of
+    the locks that process holds on the file (SQLite: do not carry a connection across
+    fork()). A connection the child then opens to the same file shares that record: forked
+    while the writer held its RESERVED lock (a write transaction not yet committed), the child
+    read without taking a real lock, and the writer committed pages under it. The pool replaces
+    a worker every BUILD_WORKER_MAX_TASKS documents, at any moment of the writer's
+    transactions, so at national size a worker read a half-written page: "database disk image
+    is malformed" after ~24,600 of 130,000 reports, twice (tests/test_parse_pool.py shows the
+    lock). The fork server is a fresh interpreter with the parser imported (preloaded), so a
+    worker still starts in milliseconds."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["archive.parse_pool"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _worker_init(path: str) -> None:
@@ -55,7 +77,6 @@ def _parsed_stream(db: sqlite_utils.Database, todo: list[str], workers: int):
             parsed = parse_document(db, document_id)
             yield parsed, time.perf_counter() - t0
         return
-    import multiprocessing
     import threading
 
     # Back pressure: imap's feeder thread pulls document ids as fast as the workers take them,
@@ -78,7 +99,7 @@ def _parsed_stream(db: sqlite_utils.Database, todo: list[str], workers: int):
             yield document_id
 
     _window_fed[0] = 0
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    ctx = pool_context()
     with ctx.Pool(workers, initializer=_worker_init, initargs=(path,),
                   maxtasksperchild=settings.BUILD_WORKER_MAX_TASKS) as pool:
         try:
