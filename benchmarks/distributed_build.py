@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import shutil
 import statistics
 import sys
@@ -27,14 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth"] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
 
 
 def _sha(path: Path) -> str:
@@ -61,8 +52,9 @@ def main() -> None:
 
     from archive.build import build
     from archive.store import add_document
+    from testkit.synth import load_synth  # the repository root is on the path from here
 
-    synth = _synth()
+    synth = load_synth()
     tmp = Path(tempfile.mkdtemp(prefix="xxgk-dist-"))
     store = tmp / "store.db"
     db = sqlite_utils.Database(store)

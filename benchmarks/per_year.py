@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import shutil
 import statistics
 import sys
@@ -28,14 +27,6 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 YEARS = range(2014, 2024)
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth"] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
 
 
 def _latency(client, path: str, runs: int = 5) -> tuple[float, float, list]:
@@ -64,8 +55,9 @@ def main() -> None:
     from archive.per_year import build_per_year, year_files
     from archive.serve import make_datasette
     from archive.store import add_document
+    from testkit.synth import load_synth  # the repository root is on the path from here
 
-    synth = _synth()
+    synth = load_synth()
     tmp = Path(tempfile.mkdtemp(prefix="xxgk-years-"))
     store = tmp / "store.db"
     db = sqlite_utils.Database(store)

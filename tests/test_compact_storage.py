@@ -9,10 +9,8 @@ stay consistent through rewrites, and an archive of schema version 1 is migrated
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,19 +22,12 @@ from archive.parsing import parse_document
 from archive.store import add_document, get_bytes
 from archive.writer import _num
 from testkit.archives import corpus_archive
+from testkit.synth import load_synth
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth_c", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth_c"] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
-synth = _synth()
+synth = load_synth()
 KINDS = ("html", "html-gbk", "pdf", "docx") if synth.pdf_available() else (
     "html", "html-gbk", "docx")
 FACT_COLS = ("key", "value", "unit", "label", "evidence", "section", "method", "status",

@@ -4,10 +4,8 @@ archive as a local build, byte for byte, on a local cluster of 2 worker processe
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from click.testing import CliRunner
 from archive import distributed
 from archive.build import build
 from archive.store import add_document
+from testkit.synth import load_synth
 from xxgk import settings
 from xxgk.cli import cli
 
@@ -26,15 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE_URL = "http://127.0.0.1:8765/gk/2023/report.html"
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth"] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
-synth = _synth()
+synth = load_synth()
 
 
 def _cluster(daemon: bool, workers: int):

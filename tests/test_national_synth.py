@@ -10,8 +10,6 @@ division code.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,20 +20,13 @@ from archive.build import build
 from archive.store import add_document
 from parser import load
 from parser.pipeline import parse_document
+from testkit.synth import load_synth
 from xxgk import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth"] = mod  # dataclasses look their module up while it loads
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
-synth = _synth()
+synth = load_synth()
 KINDS = ("html", "html-gbk", "pdf", "docx") if synth.pdf_available() else (
     "html", "html-gbk", "docx")
 

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from click.testing import CliRunner
 from archive import check_kinds
 from archive.build import build
 from archive.store import add_document, sha256
+from testkit.synth import load_synth
 from xxgk.cli import cli
 
 duckdb = pytest.importorskip("duckdb", reason="duckdb (the [test] extra) reads the export")
@@ -34,19 +33,11 @@ def q(sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth"] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """Two publishers' reports for each of ten years (three eras), one report whose
     publisher is unknown, built and exported through the command line."""
-    synth = _synth()
+    synth = load_synth()
     base = tmp_path_factory.mktemp("export")
     db = sqlite_utils.Database(base / "archive.db")
     gold = {}

@@ -4,10 +4,8 @@ together with the series and ranking queries working across the files (archive/a
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +17,7 @@ from archive import per_year
 from archive.build import build
 from archive.serve import make_datasette
 from archive.store import add_document, get_bytes, sha256
+from testkit.synth import load_synth
 from xxgk import settings
 from xxgk.cli import cli
 
@@ -27,15 +26,7 @@ YEARS = (2018, 2022)
 NEW = {2018: "legacy.apply.received.total", 2022: "applications.new.total"}
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("xxgk_synth", ROOT / "benchmarks" / "synth.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["xxgk_synth"] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
-synth = _synth()
+synth = load_synth()
 
 
 def _three_districts() -> list[int]:
