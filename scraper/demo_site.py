@@ -17,6 +17,7 @@ government site that static files alone cannot show.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import socket
@@ -77,7 +78,10 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # a client that hangs up mid-body (its size cap, a timeout, a stopped crawl) is no
+        # server error
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
 
 class DemoServer(BackgroundServer):
