@@ -111,10 +111,11 @@ def finish_build(db: sqlite_utils.Database, version: str, stats: BuildStats) -> 
     """After the parses are written: reports whose primary was reparsed under another key, or
     that a force rebuild left stale, are reconciled; then the summary tables."""
     with db.atomic(), storage.Strings.of(db).guard():
+        # `+status`: by report_key, not by the status index (archive/writer.py, _primary_for)
         stale = [r[0] for r in db.execute(
             "select key from reports where parser_version is not ? or document_id not in "
             "(select document_id from parses where report_key = reports.key "
-            "and status = 'report')", [version])]
+            "and +status = 'report')", [version])]
         if stale:
             meta_set(db, "summaries_stale", "1")
         for key in stale:

@@ -63,9 +63,13 @@ def _seen_at_sql() -> str:
     )
 
 
+# `+p.status` keeps SQLite off the index on status: without statistics it preferred that index
+# (nearly every parse is a report) to the one on report_key, and read every parse for every
+# report written: 34 MB a report, a build that slowed from 40 to 20 reports/s by 40,000
+# reports (tests/test_build_queries.py).
 def _primary_for(db: sqlite_utils.Database, key: str) -> str | None:
     row = db.execute(
-        f"""select p.document_id from parses p where p.report_key = ? and p.status = 'report'
+        f"""select p.document_id from parses p where p.report_key = ? and +p.status = 'report'
             order by p.n_values desc, {_seen_at_sql()} desc, p.document_id limit 1""",
         [key],
     ).fetchone()
@@ -199,7 +203,7 @@ def _sync_report_documents(db: sqlite_utils.Database, key: str) -> None:
         (report_id, r[0], int(r[0] == primary), r[1])
         for r in db.execute(
             f"""select p.document_id, {_seen_at_sql()} from parses p
-                where p.report_key = ? and p.status = 'report' order by p.document_id""",
+                where p.report_key = ? and +p.status = 'report' order by p.document_id""",
             [key],
         )
     ]
