@@ -117,13 +117,12 @@ def test_per_host_delay_holds(first) -> None:
     starts = sorted(h.at for h in hits)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(gaps) > 20
-    # The server's clock, with 50 ms for the time a request takes to arrive and be handled.
-    # A request that arrives late (a starved server thread on a loaded machine: once 170 ms)
-    # shortens the gap after it by as much as it lengthens the gap before it, so the server
-    # side is held over two gaps; the client's clock below is held to 5 ms on every gap.
-    # Without the delay the gaps would be a few ms and both would fail.
-    pairs = [b - a for a, b in zip(starts, starts[2:], strict=False)]
-    assert min(pairs) >= 2 * DELAY - 0.05, min(pairs)
+    # The client's clock (below) holds every gap to 5 ms. The server's clock cross-checks it
+    # with 50 ms for the time a request takes to arrive and be handled: a request that
+    # arrives late (a starved server thread on a loaded machine: 100-170 ms seen) shortens the
+    # gaps after it, so the server side is held on the whole run's span and the median gap.
+    # Without the delay the gaps would be a few ms and every check would fail.
+    assert starts[-1] - starts[0] >= len(gaps) * DELAY - 0.05, (starts[-1] - starts[0], gaps)
     assert sorted(gaps)[len(gaps) // 2] >= DELAY - 0.05, gaps
     db = sqlite_utils.Database(db_path)
     client = [r[0] for r in db.execute("select started_at from fetch_log order by started_at")]
