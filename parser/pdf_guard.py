@@ -99,10 +99,14 @@ def _ascii85decode(data: bytes) -> bytes:
 
 
 def _harden_pdfminer() -> None:
-    """Replace pdfminer functions that are too slow on hostile input (see each one)."""
+    """Replace pdfminer functions that are too slow on hostile input (see each one), and its
+    content-stream lexer by qpdf's where the two give the same tokens (parser/pdf_content.py)."""
     import pdfminer.pdftypes
 
+    from parser import pdf_content
+
     pdfminer.pdftypes.ascii85decode = _ascii85decode  # type: ignore[attr-defined]
+    pdf_content.install()
 
 
 def _check_xref(data: bytes) -> None:
