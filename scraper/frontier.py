@@ -39,7 +39,8 @@ class Frontier:
     def __init__(self, db: sqlite_utils.Database, concurrency_per_host: int,
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.db = db
-        self.concurrency_per_host = concurrency_per_host
+        # at least one worker a host: with none, nothing would ever take the host's items
+        self.concurrency_per_host = max(1, concurrency_per_host)
         self.progress = progress
         self.run_id = 0
         self.seq = 0  # order of the frontier (kept in memory: max(seq) per insert is O(n))
@@ -88,7 +89,7 @@ class Frontier:
         queue is full, or older items of the host already wait there)."""
         if host not in self.queues:
             self.queues[host] = asyncio.Queue()
-            for _ in range(max(1, self.concurrency_per_host)):
+            for _ in range(self.concurrency_per_host):
                 self.workers.append(asyncio.create_task(self._worker(host)))
         self.outstanding += 1
         self.total_count += 1

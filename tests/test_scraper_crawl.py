@@ -336,3 +336,12 @@ def test_work_list_beyond_the_per_host_bound_waits_in_the_database(tmp_path,
             assert (largest <= 2 and refills > 0) if bound == 2 else (largest > 2 and not refills)
     assert len(reports[2][0]) == len(expected["reports"])
     assert reports[2] == reports[500]
+
+
+def test_zero_concurrency_per_host_still_finishes(site, tmp_path) -> None:
+    """A config with no workers per host (a typo in a cron job's settings) crawls with one
+    instead of waiting forever on items nobody takes."""
+    config = FetchConfig(delay=0.0, backoff_base=0.05, concurrency_per_host=0)
+    run = Crawl(tmp_path / "a.db", demo_sources(site.base_url), config).run_async()
+    result = asyncio.run(asyncio.wait_for(run, timeout=30))
+    assert len(result.reports) == len(expected["reports"])
