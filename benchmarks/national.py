@@ -174,7 +174,8 @@ def machine_busy_seconds() -> float:
     The build's parse workers start from a fork server, so they are not the build's children
     and `RUSAGE_CHILDREN` never sees their CPU; on a quiet machine the machine's busy time
     during the build is the build's CPU, workers included."""
-    fields = open("/proc/stat").readline().split()[1:]
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
