@@ -93,20 +93,20 @@ def _convert(obj: Any, cr: bool) -> Any:
     raise _Fallback
 
 
-_qpdf: Any = None
+_pikepdf: Any = None
 _NAME = _STRING = _ARRAY = _DICTIONARY = None
 
 
 def _load() -> Any:
     """pikepdf, imported on the first PDF page (a process parsing only HTML never pays)."""
-    global _qpdf, _NAME, _STRING, _ARRAY, _DICTIONARY
-    if _qpdf is None:
+    global _pikepdf, _NAME, _STRING, _ARRAY, _DICTIONARY
+    if _pikepdf is None:
         import pikepdf
 
         _NAME, _STRING = pikepdf.ObjectType.name_, pikepdf.ObjectType.string
         _ARRAY, _DICTIONARY = pikepdf.ObjectType.array, pikepdf.ObjectType.dictionary
-        _qpdf = (pikepdf, pikepdf.Pdf.new())
-    return _qpdf
+        _pikepdf = pikepdf
+    return _pikepdf
 
 
 _KEYWORDS: dict[bytes, PSKeyword] = {}
@@ -117,31 +117,34 @@ def qpdf_tokens(data: bytes) -> list[Any]:
     _Fallback where the two could disagree."""
     if _UNSAFE.search(data) or (b"\\" in data and b"\\" in _ESCAPE.sub(b"", data)):
         raise _Fallback
-    pikepdf, scratch = _load()
+    pikepdf = _load()
     # a CR in the stream and a literal string (hex strings hold any byte, and mean it)
     cr = b"\r" in data and b"(" in data
     out: list[Any] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            instructions = pikepdf.parse_content_stream(pikepdf.Stream(scratch, data))
-        except Exception as exc:  # qpdf could not lex it: pdfminer will say what is wrong
-            raise _Fallback from exc
-    if caught:
-        raise _Fallback
-    for instruction in instructions:
-        operator = getattr(instruction, "operator", None)
-        if operator is None:  # an inline image
+    # A new scratch PDF for each page (5 µs): a stream made in a PDF stays in it, so one
+    # shared PDF would keep every page a worker ever read.
+    with pikepdf.Pdf.new() as scratch:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                instructions = pikepdf.parse_content_stream(pikepdf.Stream(scratch, data))
+            except Exception as exc:  # qpdf could not lex it: pdfminer will say what is wrong
+                raise _Fallback from exc
+        if caught:
             raise _Fallback
-        op = bytes(operator)
-        keyword = _KEYWORDS.get(op)
-        if keyword is None:
-            if op.decode("latin-1") not in OPERATORS:
+        for instruction in instructions:
+            operator = getattr(instruction, "operator", None)
+            if operator is None:  # an inline image
                 raise _Fallback
-            keyword = _KEYWORDS[op] = KWD(op)
-        for operand in instruction.operands:
-            out.append(_convert(operand, cr))
-        out.append(keyword)
+            op = bytes(operator)
+            keyword = _KEYWORDS.get(op)
+            if keyword is None:
+                if op.decode("latin-1") not in OPERATORS:
+                    raise _Fallback
+                keyword = _KEYWORDS[op] = KWD(op)
+            for operand in instruction.operands:
+                out.append(_convert(operand, cr))
+            out.append(keyword)
     return out
 
 
