@@ -177,7 +177,8 @@ MAX_PDF_INFLATED_BYTES = 256 * 1024 * 1024
 MAX_PDF_PAGE_CHARS = 30_000  # a dense report page holds ~3,000
 MAX_PDF_SECONDS = 60.0
 # Lex page content streams with qpdf (pikepdf) where it gives pdfminer's tokens, else with
-# pdfminer's own lexer (parser/pdf_content.py): the same characters, a third less PDF time.
+# pdfminer's own lexer (parser/pdf_content.py): the same characters, ~a quarter less PDF
+# time.
 PDF_QPDF_LEXER = True
 # Larger page streams go to pdfminer's lexer, which the CPU-time cap can stop token by token
 # (a dense real report page is ~50 KB; the test suite's junk page 2.4 MB).
