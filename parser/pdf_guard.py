@@ -99,14 +99,17 @@ def _ascii85decode(data: bytes) -> bytes:
 
 
 def _harden_pdfminer() -> None:
-    """Replace pdfminer functions that are too slow on hostile input (see each one), and its
-    content-stream lexer by qpdf's where the two give the same tokens (parser/pdf_content.py)."""
+    """Replace pdfminer functions that are too slow on hostile input (see each one), its
+    content-stream lexer by qpdf's where the two give the same tokens (parser/pdf_content.py)
+    and pdfplumber's conversion of characters to dicts by a faster one giving the same dicts
+    (parser/pdf_objects.py)."""
     import pdfminer.pdftypes
 
-    from parser import pdf_content
+    from parser import pdf_content, pdf_objects
 
     pdfminer.pdftypes.ascii85decode = _ascii85decode  # type: ignore[attr-defined]
     pdf_content.install()
+    pdf_objects.install()
 
 
 def _check_xref(data: bytes) -> None:

@@ -1,0 +1,136 @@
+"""parser/pdf_objects.py makes pdfplumber's own dict of every character, key for key.
+
+The fast `process_object` is compared with pdfplumber's on every layout object of the real
+PDFs, the fixtures and generated reports (and on a shifted MediaBox, and on characters whose
+attributes need pdfplumber's resolver); whole parse results must not change with it off.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from pdfminer.layout import LTChar, LTContainer
+from pdfminer.pdftypes import PDFObjRef
+
+from parser import pdf_objects
+from parser.pdf_guard import open_pdf
+from parser.pipeline import load_and_parse
+from testkit.synth import load_synth
+from xxgk import settings
+
+CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
+FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
+FAST, PLUMBER = pdf_objects.process_object, pdf_objects.PDFPLUMBER_PROCESS_OBJECT
+
+
+@pytest.fixture(scope="module")
+def generated_pdfs() -> list[bytes]:
+    pytest.importorskip("reportlab", reason="reportlab (test extra) makes the generated PDFs")
+    synth = load_synth()
+    return [synth.generate(i, 2023, 0, kind="pdf").data for i in range(4)]
+
+
+def _objects(layout) -> list:
+    out = []
+    for obj in layout:
+        if isinstance(obj, LTContainer):
+            out.append(obj)
+            out.extend(_objects(obj._objs))
+        else:
+            out.append(obj)
+    return out
+
+
+def compare(data: bytes) -> int:
+    """Every object of every page: the same dict (keys, order, values) both ways. Returns
+    how many characters took the fast path."""
+    pdf = open_pdf(data)
+    chars = 0
+    for page in pdf.pages:
+        for obj in _objects(page.layout._objs):
+            assert repr(FAST(page, obj)) == repr(PLUMBER(page, obj)), (page.page_number, obj)
+            chars += type(obj) is LTChar
+    return chars
+
+
+def test_generated_reports(generated_pdfs) -> None:
+    for data in generated_pdfs:
+        assert compare(data) > 500
+
+
+@pytest.mark.skipif(not CORPUS_PDFS, reason=f"no PDFs under {settings.CORPUS_DIR / 'reports'} "
+                    "(the shared corpus is not mounted)")
+def test_corpus_reports() -> None:
+    """The real reports: CID fonts, tagged content (mcid, tag), colour spaces."""
+    for path in CORPUS_PDFS:
+        assert compare(path.read_bytes()) > 500, path
+
+
+def test_fixtures() -> None:
+    assert FIXTURE_PDFS
+    for path in FIXTURE_PDFS:
+        compare(path.read_bytes())
+
+
+def test_shifted_mediabox(generated_pdfs) -> None:
+    """A MediaBox not at (0, 0) moves x0/x1 and top/bottom: the same way both ways."""
+    with pikepdf.open(io.BytesIO(generated_pdfs[0])) as pdf:
+        for page in pdf.pages:
+            page.MediaBox = [15, 30, 627, 822]
+        out = io.BytesIO()
+        pdf.save(out)
+    data = out.getvalue()
+    assert compare(data) > 500
+    first = next(c for c in open_pdf(data).pages[0].chars)
+    assert first["x0"] > 15
+
+
+def test_values_the_resolver_must_walk(generated_pdfs) -> None:
+    """An attribute that is not a plain scalar or a tuple of them (a list, a reference, a
+    nested tuple) still goes through pdfplumber's resolver, and a bytes font name is
+    decoded: the dicts stay equal."""
+    pdf = open_pdf(generated_pdfs[0])
+    page = pdf.pages[0]
+    chars = [o for o in _objects(page.layout._objs) if type(o) is LTChar][:4]
+    ref = PDFObjRef(pdf.doc, 1)
+    chars[0].matrix = [1.0, 0.0, 0.0, 1.0, 5.0, 5.0]
+    chars[1].mcid = (1, (2, ref))
+    chars[2].tag = ref
+    chars[3].fontname = b"SimSun\xb7Bold"
+    for obj in chars:
+        assert repr(FAST(page, obj)) == repr(PLUMBER(page, obj))
+    assert FAST(page, chars[0])["matrix"] == [1.0, 0.0, 0.0, 1.0, 5.0, 5.0]
+
+
+def test_install_switch_and_version(monkeypatch) -> None:
+    from pdfplumber import page as plumber_page
+
+    try:
+        pdf_objects.install()
+        assert plumber_page.Page.process_object is FAST
+        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", False)
+        pdf_objects.install()
+        assert plumber_page.Page.process_object is PLUMBER
+        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", True)
+        monkeypatch.setattr("pdfplumber.__version__", "0.12.0")  # not checked: pdfplumber's own
+        pdf_objects.install()
+        assert plumber_page.Page.process_object is PLUMBER
+    finally:
+        monkeypatch.undo()
+        pdf_objects.install()
+    assert plumber_page.Page.process_object is FAST
+
+
+def test_parse_results_identical(generated_pdfs, monkeypatch) -> None:
+    """Whole documents, with the fast dicts and without: identical results."""
+    documents = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs[:2])]
+    documents += [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
+    for data, name in documents:
+        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", False)
+        slow = repr(load_and_parse(data, name)[1])
+        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", True)
+        fast = repr(load_and_parse(data, name)[1])
+        assert fast == slow, name
+    assert "Fact(" in fast
