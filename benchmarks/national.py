@@ -126,15 +126,41 @@ def make_corpus(db_path: Path, corpus_dir: Path) -> dict:
 # The build's own peak is VmHWM, not ru_maxrss: Linux keeps ru_maxrss across fork and exec, so
 # a child started by this process (which holds the generated corpus: 330 MB at 10,000 reports)
 # would report this process's peak as its own.
+# The parse workers are forked by a fork server, not by the build, so RUSAGE_CHILDREN never
+# sees them: a thread samples the VmHWM of every process below the build every 0.25 s.
 BUILD_CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, threading, time
 import sqlite_utils
 from archive.build import build
-def hwm_mb():
-    for line in open("/proc/self/status"):
+def hwm_mb(pid="self"):
+    for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def descendants(root):
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    kids.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(d)
+            except (OSError, IndexError, ValueError):
+                continue
+    out, stack = [], [str(root)]
+    while stack:
+        for k in kids.get(int(stack.pop()), []):
+            out.append(k)
+            stack.append(k)
+    return out
+peaks, stop = {}, threading.Event()
+def sample():
+    while not stop.wait(0.25):
+        for pid in descendants(os.getpid()):
+            try:
+                peaks[pid] = max(peaks.get(pid, 0), hwm_mb(pid))
+            except (OSError, ValueError):
+                continue
+threading.Thread(target=sample, daemon=True).start()
 def cpu():
     s, c = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
@@ -143,6 +169,7 @@ w = int(sys.argv[2]) if sys.argv[2] != "default" else None
 t, c = time.perf_counter(), cpu()
 s = build(db, progress=False, workers=w)
 cpu_s = cpu() - c
+stop.set()
 t = time.perf_counter(); s2 = build(db, progress=False); noop = time.perf_counter() - t
 print(json.dumps({"seconds": s.seconds, "cpu_seconds": cpu_s, "parse_seconds": s.parse_seconds,
   "write_seconds": s.write_seconds, "parsed": s.parsed, "reports": s.reports,
@@ -150,7 +177,9 @@ print(json.dumps({"seconds": s.seconds, "cpu_seconds": cpu_s, "parse_seconds": s
   "reports_written": s.reports_written, "facts_written": s.facts_written,
   "noop_seconds": noop, "noop_parsed": s2.parsed, "workers": s.workers,
   "maxrss_self_mb": hwm_mb(),
-  "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+  "maxrss_children_mb": max([*peaks.values(),
+                             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]),
+  "worker_processes_seen": len(peaks)}))
 """
 # Stores the corpus with the code under test (its own store: compression and all).
 STORE_CHILD = r"""
