@@ -104,6 +104,16 @@ def test_values_the_resolver_must_walk(generated_pdfs) -> None:
     assert FAST(page, chars[0])["matrix"] == [1.0, 0.0, 0.0, 1.0, 5.0, 5.0]
 
 
+def test_colour_space_names_decoded_once_and_bounded() -> None:
+    from pdfplumber.utils.pdfinternals import resolve_and_decode
+
+    names = [f"CS{i}" for i in range(1500)] + ["DeviceRGB", b"\xfe\xff\x00A"]
+    for name in names:
+        assert pdf_objects._color_space(name) == resolve_and_decode(name)
+        assert len(pdf_objects._COLOR_SPACES) <= pdf_objects._MAX_COLOR_SPACES
+    assert pdf_objects._color_space(b"\xfe\xff\x00A") == "A"
+
+
 def test_install_switch_and_version(monkeypatch) -> None:
     from pdfplumber import page as plumber_page
 

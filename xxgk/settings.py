@@ -184,7 +184,7 @@ PDF_QPDF_LEXER = True
 # (a dense real report page is ~50 KB; the test suite's junk page 2.4 MB).
 PDF_QPDF_LEXER_MAX_BYTES = 1024 * 1024
 # Make pdfplumber's dict of each character without its recursive resolver (the same dicts;
-# parser/pdf_objects.py): ~7 ms less of a ~60 ms PDF.
+# parser/pdf_objects.py): 7–10 ms less of a ~70 ms PDF.
 PDF_FAST_OBJECTS = True
 # Every document (load and parse) is stopped after this much CPU time and recorded as refused,
 # whatever the structural limits above missed (parser/time_cap.py: armed in a main thread).
