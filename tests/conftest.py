@@ -20,6 +20,17 @@ def corpus() -> Path:
 HUAIAN_2024 = "reports/003_huaian-city_2024.pdf"
 
 
+@pytest.fixture(scope="session")
+def generated_pdfs() -> list[bytes]:
+    """Six generated PDF reports of 2023 (benchmarks/synth.py via testkit): well-formed
+    reportlab files with the generator's known values."""
+    pytest.importorskip("reportlab", reason="reportlab (test extra) makes the generated PDFs")
+    from testkit.synth import load_synth
+
+    synth = load_synth()
+    return [synth.generate(i, 2023, 0, kind="pdf").data for i in range(6)]
+
+
 def _page_images(pdf_path: Path, dpi: int = 150) -> list:
     import pypdfium2 as pdfium
 

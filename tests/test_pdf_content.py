@@ -20,7 +20,6 @@ from pdfminer.psparser import PSEOF
 
 from parser import pdf_content
 from parser.pipeline import load_and_parse
-from testkit.synth import load_synth
 from xxgk import settings
 
 CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
@@ -57,13 +56,6 @@ def page_streams(data: bytes) -> list[bytes]:
     doc = PDFDocument(PDFParser(io.BytesIO(data)))
     return [b"\n".join(stream_value(s).get_data() for s in page.contents)
             for page in PDFPage.create_pages(doc)]
-
-
-@pytest.fixture(scope="module")
-def generated_pdfs() -> list[bytes]:
-    pytest.importorskip("reportlab", reason="reportlab (test extra) makes the generated PDFs")
-    synth = load_synth()
-    return [synth.generate(i, 2023, 0, kind="pdf").data for i in range(6)]
 
 
 def test_generated_pages_same_tokens_on_the_fast_path(generated_pdfs) -> None:

@@ -17,19 +17,11 @@ from pdfminer.pdftypes import PDFObjRef
 from parser import pdf_objects
 from parser.pdf_guard import open_pdf
 from parser.pipeline import load_and_parse
-from testkit.synth import load_synth
 from xxgk import settings
 
 CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
 FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
 FAST, PLUMBER = pdf_objects.process_object, pdf_objects.PDFPLUMBER_PROCESS_OBJECT
-
-
-@pytest.fixture(scope="module")
-def generated_pdfs() -> list[bytes]:
-    pytest.importorskip("reportlab", reason="reportlab (test extra) makes the generated PDFs")
-    synth = load_synth()
-    return [synth.generate(i, 2023, 0, kind="pdf").data for i in range(4)]
 
 
 def _objects(layout) -> list:
