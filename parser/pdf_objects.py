@@ -32,7 +32,7 @@ TESTED_VERSIONS = ("0.11.",)
 
 _ATTRS = frozenset(plumber_page.ALL_ATTRS)
 _PLAIN = frozenset({float, int, str, bool, type(None)})
-_CHAR_KIND = plumber_page.re.sub(plumber_page.lt_pat, "", LTChar.__name__).lower()
+_CHAR_KIND = plumber_page.lt_pat.sub("", LTChar.__name__).lower()  # "char", as pdfplumber names it
 _COLOR_SPACES: dict[str, Any] = {}
 _MAX_COLOR_SPACES = 1000  # a page names a handful; a hostile file cannot grow the cache
 
