@@ -27,6 +27,28 @@ SPACE_CHARS = " \t\r\n\f\v\xa0\u3000\u2002\u2003\u2009\u202f\u205f"
 INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\xad"
 _SPACE_OR_INVISIBLE = re.compile(f"[{SPACE_CHARS}{INVISIBLE_CHARS}]+")
 _INVISIBLE = set(INVISIBLE_CHARS)
+_VISIBLE_SPACE = re.compile(f"[{SPACE_CHARS}]")
+
+
+def _one_space(match: re.Match) -> str:
+    return " " if _VISIBLE_SPACE.search(match.group()) else ""
+
+
+def is_blank(text: str) -> bool:
+    """Only blank space and invisible characters (a piece the builder keeps nothing of but a
+    separating space)."""
+    return _SPACE_OR_INVISIBLE.fullmatch(text) is not None
+
+
+def collapse_space(text: str) -> str:
+    """`text` as a fresh `TextBuilder` gives it back (`add(text)`, then `build()`), stripped:
+    each run of blank space one space, invisible characters gone. Offsets are not kept.
+
+    A table cell's text is read this way for every cell with no child elements, most of a
+    page's cells; the builder's character-by-character offsets would be thrown away."""
+    if _SPACE_OR_INVISIBLE.search(text) is None:
+        return text.strip()
+    return _SPACE_OR_INVISIBLE.sub(_one_space, text).strip()
 
 
 @dataclass

@@ -34,8 +34,12 @@ def body_selectors() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def find_body(root: etree._Element) -> etree._Element | None:
-    """The element that holds the report body, or None to use the whole page."""
+def find_body(root: etree._Element,
+              lens: dict[etree._Element, int] | None = None) -> etree._Element | None:
+    """The element that holds the report body, or None to use the whole page.
+
+    `lens` is `text_lengths(root)` when the caller has it already (the HTML reader does)."""
+    length = lens.__getitem__ if lens is not None else text_len
     matches: dict[tuple[str, str], list[etree._Element]] = {}
     wanted = {(attr, name.lower()) for attr, name in body_selectors()}
     for el in root.iter(etree.Element):
@@ -51,9 +55,9 @@ def find_body(root: etree._Element) -> etree._Element | None:
     if matches:
         # A container must hold a real share of the page: CMS templates reuse class names
         # (.view, .content) for small widgets too.
-        floor = max(MIN_CONTAINER_CHARS, MIN_CONTAINER_SHARE * text_len(root))
+        floor = max(MIN_CONTAINER_CHARS, MIN_CONTAINER_SHARE * length(root))
         for attr, name in body_selectors():
-            found = [(el, text_len(el)) for el in matches.get((attr, name.lower()), [])]
+            found = [(el, length(el)) for el in matches.get((attr, name.lower()), [])]
             found = [f for f in found if f[1] >= floor]
             if found:
                 return max(found, key=lambda f: f[1])[0]

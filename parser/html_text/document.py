@@ -13,7 +13,7 @@ from parser.html_text.js_string import looks_like_js_html, unwrap_js_string
 from parser.html_text.meta import html_meta
 from parser.html_text.stream import text_stream
 from parser.html_text.tables import layout_tables, table_grid
-from parser.html_text.tree import parse_tree
+from parser.html_text.tree import parse_tree, text_lengths
 from parser.html_text.walk import walk_tree
 from parser.model import Document, Grid
 from parser.text_clean import clean_chrome as _clean_chrome
@@ -28,16 +28,17 @@ def load_html(raw: str, source: str, encoding: str | None) -> Document:
     if looks_like_js_html(raw):
         src, pos_map = unwrap_js_string(raw)
     root = parse_tree(src)
-    body = find_body(root)
+    lens = text_lengths(root)  # every element's text length, asked by the next three steps
+    body = find_body(root, lens)
     stream = text_stream(src)
-    walk = walk_tree(root, body, stream)
+    walk = walk_tree(root, body, stream, lens)
     clean, index_map, chrome_meta = _clean_chrome(walk.body)
     meta = html_meta(root, walk.page_text)
     for key, value in chrome_meta.items():
         meta.setdefault(key, value)
     tables: list[Grid] = []
     scope = body if body is not None else root
-    layout = layout_tables(scope)
+    layout = layout_tables(scope, lens)
     for table in scope.iter("table"):
         if table in layout:
             continue

@@ -11,9 +11,9 @@ import re
 
 from lxml import etree
 
-from parser.html_text.tree import BLOCK_TAGS, DROP_TAGS, WS, tag_of, text_len
+from parser.html_text.tree import BLOCK_TAGS, DROP_TAGS, tag_of, text_lengths
 from parser.model import Cell, Grid
-from parser.textmap import TextBuilder
+from parser.textmap import TextBuilder, collapse_space, is_blank
 from xxgk import settings
 
 # A table holding a cell this long is page layout, not data.
@@ -33,16 +33,49 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
     return [tr for tr in table.iter("tr") if _nearest_table(tr) is table]
 
 
+def _single_piece(el: etree._Element) -> str | None:
+    """The one text piece of a cell whose other pieces are blank, else None.
+
+    With a single non-blank piece the walk in `cell_text` gives that piece collapsed: soft
+    breaks only ever join two pieces, and blank pieces add at most a space before the first
+    piece or after the last, which the builder drops. A dropped descendant (script, input)
+    goes the long way, as does a cell of two pieces or more."""
+    found = None
+    for node in el.iter():
+        if node is not el:
+            tag = node.tag
+            if not isinstance(tag, str) or tag.lower() in DROP_TAGS:
+                return None
+            tail = node.tail
+            if tail and not is_blank(tail):
+                if found is not None:
+                    return None
+                found = tail
+        text = node.text
+        if text and not is_blank(text):
+            if found is not None:
+                return None
+            found = text
+    return found or ""
+
+
 def cell_text(el: etree._Element) -> str:
     """A cell's text, whitespace collapsed; &nbsp; alone gives the empty string.
 
     Line breaks inside the cell follow `TextBuilder.soft_break`, as in the document text.
     """
+    if len(el) == 0:  # no child elements: the walk would add el.text only
+        return collapse_space(el.text) if el.text else ""
+    only = _single_piece(el)
+    if only is not None:  # <td><p><span>text</span></p></td>, most cells of real pages
+        return collapse_space(only)
+    return walked_cell_text(el)
+
+
+def walked_cell_text(el: etree._Element) -> str:
+    """`cell_text` the long way, every node walked through a `TextBuilder` (the rule that
+    `cell_text`'s shortcuts must give the same text as; tests hold them to it)."""
     builder = TextBuilder()
-    if len(el) == 0:  # no child elements (most cells): the walk below would add el.text only
-        if el.text:
-            builder.add(el.text)
-        return builder.build().text.strip()
     skip = 0
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = tag_of(node)
@@ -112,32 +145,20 @@ def table_grid(table: etree._Element) -> Grid | None:
     return Grid(rows=grid_rows, source="html")
 
 
-def _is_layout(table: etree._Element) -> bool:
-    """A table that only wraps other tables (its own cells hold little text)."""
-    inner = [t for t in table.iter("table") if t is not table and _nearest_table(t) is table]
-    if not inner:
-        return False
-    inner_len = sum(text_len(t) for t in inner)
-    total = text_len(table)
-    return total == 0 or (total - inner_len) < 0.3 * total
+def layout_tables(scope: etree._Element,
+                  lens: dict[etree._Element, int] | None = None) -> set[etree._Element]:
+    """Every table of `scope` that only wraps other tables: the text of its own cells, outside
+    the tables nested in them (those whose nearest table it is), is under 30% of its text.
 
-
-def layout_tables(scope: etree._Element) -> set[etree._Element]:
-    """Every table of `scope` that `_is_layout` says is a layout table, in linear time.
-
-    Calling `_is_layout` on each table costs the size of its subtree times its nesting: a
-    hostile page of 2,000 nested tables took seconds (found by benchmarks/fuzz_parser.py).
-    Here every element's `text_len` is computed once, children before parents."""
-    nodes = list(scope.iter())  # keeps the element proxies (dict keys) alive
-    lens: dict[etree._Element, int] = {}
-    for node in reversed(nodes):
-        tag = tag_of(node)
-        n = 0 if (tag in DROP_TAGS or not tag or not node.text) else len(WS.sub("", node.text))
-        for child in node:
-            n += lens[child] + (len(WS.sub("", child.tail)) if child.tail else 0)
-        lens[node] = n
+    Linear in the page: every element's text length is computed once, children before parents
+    (`text_lengths`; the HTML reader passes the one it made for the whole tree). Asking each
+    table for its subtree's text again cost the size of its subtree times its nesting: a hostile
+    page of 2,000 nested tables took seconds (found by benchmarks/fuzz_parser.py)."""
+    if lens is None:
+        lens = text_lengths(scope)
+    nodes = list(scope.iter("table"))
     layout = set()
-    for table in (n for n in nodes if tag_of(n) == "table"):
+    for table in nodes:
         inner, stack = [], list(table)
         while stack:  # nested tables whose nearest table is this one
             el = stack.pop()

@@ -65,6 +65,8 @@ def tag_of(el: etree._Element) -> str:
 
 
 def text_len(el: etree._Element) -> int:
+    """Characters of `el`'s text, whitespace not counted; a dropped element's own text is not
+    counted, its children's and its tail are (its children are often chrome names, not text)."""
     n = 0
     for node in el.iter():
         tag = tag_of(node)
@@ -77,3 +79,25 @@ def text_len(el: etree._Element) -> int:
         if node is not el and node.tail:
             n += len(WS.sub("", node.tail))
     return n
+
+
+def text_lengths(root: etree._Element) -> dict[etree._Element, int]:
+    """`text_len` of every element of the tree, in one pass (children before parents).
+
+    Finding the body, dropping chrome blocks and telling layout tables apart all ask how much
+    text an element holds; asked one element at a time, that reads each subtree again for
+    every ancestor. The dict's keys keep the element proxies alive, so lookups by element work
+    for as long as the dict lives."""
+    nodes = list(root.iter())
+    lens: dict[etree._Element, int] = {}
+    sub = WS.sub
+    for node in reversed(nodes):
+        tag = node.tag
+        dropped = not isinstance(tag, str) or tag.lower() in DROP_TAGS
+        n = 0 if (dropped or not node.text) else len(sub("", node.text))
+        for child in node:
+            n += lens[child]
+            if child.tail:
+                n += len(sub("", child.tail))
+        lens[node] = n
+    return lens

@@ -23,14 +23,18 @@ MAX_CHROME_BLOCK = 300
 _TABLE_PARTS = frozenset(["table", "tbody", "thead", "tfoot", "tr"])
 
 
-def _is_chrome_block(el: etree._Element, attrs: tuple[str, ...]) -> bool:
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+def _is_chrome_block(el: etree._Element, attrs: tuple[str, ...],
+                     lens: dict[etree._Element, int] | None) -> bool:
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:  # most elements: no names at all
+        return False
+    names = f"{cls or ''} {ident or ''}".lower()
     if not names.strip():
         return False
     tokens = re.split(r"[\s_-]+", names)
     if not any(a in tokens for a in attrs):
         return False
-    return text_len(el) <= MAX_CHROME_BLOCK
+    return (lens[el] if lens is not None else text_len(el)) <= MAX_CHROME_BLOCK
 
 
 @dataclass
@@ -42,8 +46,11 @@ class Walk:
     page_text: str = ""
 
 
-def walk_tree(root: etree._Element, body: etree._Element | None, stream: Stream) -> Walk:
-    """Emit the body's text with block/row/cell separators; align every text node."""
+def walk_tree(root: etree._Element, body: etree._Element | None, stream: Stream,
+              lens: dict[etree._Element, int] | None = None) -> Walk:
+    """Emit the body's text with block/row/cell separators; align every text node.
+
+    `lens` is `text_lengths(root)` when the caller has it already (the HTML reader does)."""
     attrs = load_rules().attrs
     # The body and its ancestors are never dropped as chrome, whatever their class names.
     keep = set() if body is None else {body, *body.iterancestors()}
@@ -62,7 +69,7 @@ def walk_tree(root: etree._Element, body: etree._Element | None, stream: Stream)
         tag = tag_of(el)
         if event == "start":
             dropped = bool(tag) and (
-                tag in DROP_TAGS or (el not in keep and _is_chrome_block(el, attrs))
+                tag in DROP_TAGS or (el not in keep and _is_chrome_block(el, attrs, lens))
             )
             if not tag:
                 dropped = True
