@@ -63,11 +63,11 @@ def walk_tree(root: etree._Element, body: etree._Element | None, stream: Stream,
     in_body = body is None
     cells_in_row: list[int] = []
     cell_depth = 0  # open td/th elements
-    emitting_stack: list[bool] = []
+    open_tags: list[tuple[str, bool]] = []  # (tag, dropped) of each open element
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = tag_of(el)
         if event == "start":
+            tag = tag_of(el)
             dropped = bool(tag) and (
                 tag in DROP_TAGS or (el not in keep and _is_chrome_block(el, attrs, lens))
             )
@@ -78,7 +78,7 @@ def walk_tree(root: etree._Element, body: etree._Element | None, stream: Stream,
             if el is body:
                 in_body = True
             emitting = in_body and drop_depth == 0
-            emitting_stack.append(dropped)
+            open_tags.append((tag, dropped))
             if emitting:
                 if tag in BLOCK_TAGS or tag == "br":
                     if cells_in_row and cell_depth and tag not in _TABLE_PARTS:
@@ -103,7 +103,7 @@ def walk_tree(root: etree._Element, body: etree._Element | None, stream: Stream,
                 else:
                     aligner.skip(el.text)
         else:
-            dropped = emitting_stack.pop()
+            tag, dropped = open_tags.pop()
             emitting = in_body and drop_depth == 0
             if emitting:
                 if tag in BLOCK_TAGS:

@@ -65,6 +65,8 @@ class TableLayout:
     # for every cell, and scanning the row list there was a visible share of its time.
     _index: dict[str, tuple[dict[str, RowDef], frozenset[str]]] = field(
         default_factory=dict, repr=False, compare=False)
+    # Row labels already matched, with the group context before and after (row_match.py).
+    row_memo: dict[tuple, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def version(self, name: str) -> VersionDef:
         """One version's definition (markers, columns, rows, cells); used by flattened.py."""

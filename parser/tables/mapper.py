@@ -32,6 +32,11 @@ from xxgk.settings import TABLE_LOCATE_SLACK_CHARS
 __all__ = ["TABLE_IDS", "MappedTable", "Segment", "TableMapper", "detect_version", "map_tables"]
 
 
+def _covers(cols: set[int], j: int, w: int) -> bool:
+    """Whether a cell at column j spanning w columns covers one of `cols`."""
+    return j in cols if w == 1 else any(p in cols for p in range(j, j + w))
+
+
 class TableMapper:
     """Maps the row segments of one standard table; keeps context across its fragments."""
 
@@ -123,10 +128,13 @@ class TableMapper:
         placed: list[tuple[Cell, str | None, str | None]] = []  # (cell, col_id, note)
         if cmap is not None and cmap.by_pos:
             cols = set(cmap.by_pos) | set(cmap.unknown)
-            label_cells = [(j, w, c) for j, w, c in cells if not any(
-                p in cols for p in range(j, j + w))]
-            value_cells = [(j, w, c) for j, w, c in cells if any(
-                p in cols for p in range(j, j + w)) and c.origin[0] == r]
+            label_cells, value_cells = [], []
+            for cell in cells:
+                j, w, c = cell
+                if not _covers(cols, j, w):
+                    label_cells.append(cell)
+                elif c.origin[0] == r:
+                    value_cells.append(cell)
             stray = [c for _, _, c in label_cells if is_numberish(c.text)]
             if stray:
                 cmap = None  # numbers outside the header's columns: the header is not aligned

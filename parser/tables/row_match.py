@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from parser.tables.labels import normalize_label
 from parser.tables.layout import RowDef, TableLayout
+from xxgk.settings import TABLE_LABEL_MATCH_CACHE
+
+# Longest row label (all its parts) whose match is remembered; template labels are ~40 chars.
+MEMO_MAX_CHARS = 200
 
 
 class RowContext:
@@ -27,7 +31,25 @@ class RowContext:
                 self.children.setdefault(r.parent, []).append(r)
 
     def match(self, parts: list[str]) -> tuple[RowDef | None, str | None]:
-        """Row definition named by a row's label parts, using the merged-cell group context."""
+        """Row definition named by a row's label parts, using the merged-cell group context.
+
+        The answer depends only on the parts and the context (the last group seen), and
+        reports print the same rows in the same order, so it is remembered per layout with
+        the context it leaves behind."""
+        if sum(map(len, parts)) > MEMO_MAX_CHARS:  # not a template label: not kept
+            return self._match(parts)
+        key = (self.version, tuple(parts), self.top, self.group)
+        memo = self.layout.row_memo
+        found = memo.get(key)
+        if found is None:
+            leaf, note = self._match(parts)
+            if len(memo) >= TABLE_LABEL_MATCH_CACHE:
+                memo.clear()  # bounded, as the label matcher's memo
+            found = memo[key] = (leaf.id if leaf else None, note, self.top, self.group)
+        leaf_id, note, self.top, self.group = found
+        return (self.rows[leaf_id] if leaf_id is not None else None), note
+
+    def _match(self, parts: list[str]) -> tuple[RowDef | None, str | None]:
         matcher = self.layout.row_matcher(self.version)
         leaf: RowDef | None = None
         last_unknown: str | None = None
