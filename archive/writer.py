@@ -49,7 +49,7 @@ def _write_publisher(db: sqlite_utils.Database, pub: publishers.Publisher) -> No
         "from publishers where id = ?", [pub.id]
     ).fetchone()
     if existing is None or tuple(existing) != tuple(row.values()):
-        db.table("publishers").upsert(row, pk="id")
+        upsert(db, "publishers", row, "id")
 
 
 def _num(v):
@@ -84,7 +84,9 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
     passing checks without their JSON numbers."""
     res, doc = parsed.result, parsed.doc
     assert doc is not None and parsed.key is not None
-    sid = storage.Strings.of(db).id
+    strings = storage.Strings.of(db)
+    sid = strings.id
+    cached = strings.cache.get  # most strings are cached: a dict look-up, not a call of sid
     if parsed.publisher is not None:
         _write_publisher(db, parsed.publisher)
         if res.publisher:
@@ -137,10 +139,13 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
     for seq, f in enumerate(res.facts):
         form, ev_start, ev_end, ev_text = storage.evidence_form(text, f.evidence, f.start, f.end)
         fact_rows.append([
-            report_id, seq, sid(f.key), _num(f.value), sid(f.unit), sid(f.label),
-            form, ev_start, ev_end, sid(ev_text), sid(f.section), sid(f.method), sid(f.status),
-            f.start, f.end, f.raw, _num(f.percent_of), sid(f.table), sid(f.row),
-            sid(f.column), sid(f.version), f.note,
+            report_id, seq, cached(f.key) or sid(f.key), _num(f.value),
+            cached(f.unit) or sid(f.unit), cached(f.label) or sid(f.label),
+            form, ev_start, ev_end, cached(ev_text) or sid(ev_text),
+            cached(f.section) or sid(f.section), cached(f.method) or sid(f.method),
+            cached(f.status) or sid(f.status), f.start, f.end, f.raw, _num(f.percent_of),
+            cached(f.table) or sid(f.table), cached(f.row) or sid(f.row),
+            cached(f.column) or sid(f.column), cached(f.version) or sid(f.version), f.note,
             round(f.confidence, 4) if f.confidence is not None else None])
     db.conn.executemany(
         "insert into fact_rows (report_id, seq, key_id, value, unit_id, label_id,"
