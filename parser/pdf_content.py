@@ -152,6 +152,7 @@ class _Tokens:
     """pdfminer's content parser as the interpreter uses it: `nextobject()` until PSEOF."""
 
     def __init__(self, tokens: list[Any]) -> None:
+        self.tokens = tokens  # parser/pdf_interp.py walks the list itself
         self._tokens = iter(tokens)
 
     def nextobject(self) -> tuple[int, Any]:

@@ -100,16 +100,19 @@ def _ascii85decode(data: bytes) -> bytes:
 
 def _harden_pdfminer() -> None:
     """Replace pdfminer functions that are too slow on hostile input (see each one), its
-    content-stream lexer by qpdf's where the two give the same tokens (parser/pdf_content.py)
-    and pdfplumber's conversion of characters to dicts by a faster one giving the same dicts
-    (parser/pdf_objects.py)."""
+    content-stream lexer by qpdf's where the two give the same tokens (parser/pdf_content.py),
+    its interpreter loop by one that looks each operator up once (parser/pdf_interp.py), and
+    pdfplumber's conversion of characters to dicts and its search for table cells by faster
+    ones giving the same results (parser/pdf_objects.py, parser/pdf_cells.py)."""
     import pdfminer.pdftypes
 
-    from parser import pdf_content, pdf_objects
+    from parser import pdf_cells, pdf_content, pdf_interp, pdf_objects
 
     pdfminer.pdftypes.ascii85decode = _ascii85decode  # type: ignore[attr-defined]
     pdf_content.install()
+    pdf_interp.install()
     pdf_objects.install()
+    pdf_cells.install()
 
 
 def _check_xref(data: bytes) -> None:

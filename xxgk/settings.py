@@ -186,6 +186,12 @@ PDF_QPDF_LEXER_MAX_BYTES = 1024 * 1024
 # Make pdfplumber's dict of each character without its recursive resolver (the same dicts;
 # parser/pdf_objects.py): 7–10 ms less of a ~70 ms PDF.
 PDF_FAST_OBJECTS = True
+# Run pdfminer's content-stream interpreter with its operator dispatch looked up once per
+# operator instead of once per use (the same calls; parser/pdf_interp.py).
+PDF_FAST_INTERPRETER = True
+# Find pdfplumber's table cells from the ruling intersections with each point's edges read
+# once (the same cells in the same order; parser/pdf_cells.py).
+PDF_FAST_CELLS = True
 # Every document (load and parse) is stopped after this much CPU time and recorded as refused,
 # whatever the structural limits above missed (parser/time_cap.py: armed in a main thread).
 # The real corpus's slowest report (a 6-page PDF) takes 0.4 s; the fuzzer lowers this to 0.9 s.

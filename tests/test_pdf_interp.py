@@ -1,0 +1,170 @@
+"""parser/pdf_interp.py runs pdfminer's content streams exactly as pdfminer's own loop does.
+
+Every page of the real PDFs, the fixtures and generated reports gives the same layout objects
+(characters with their boxes, fonts and colours; lines, rects, curves) with either loop, with
+qpdf's lexer and with pdfminer's; the debug messages, the strict-mode error, an operator
+missing its operands and a subclass behave as pdfminer says; whole parse results do not change.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+from pdfminer import settings as pdfminer_settings
+from pdfminer.pdfinterp import PDFInterpreterError, PDFPageInterpreter
+from pdfplumber.utils.exceptions import PdfminerException
+
+from parser import pdf_interp
+from parser.pdf_guard import open_pdf
+from parser.pipeline import load_and_parse
+from xxgk import settings
+
+CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
+FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
+FAST, PDFMINER = pdf_interp.execute, pdf_interp.PDFMINER_EXECUTE
+
+
+def _page_objects(data: bytes, execute) -> list[str]:
+    """repr of every object pdfplumber reads off every page, run by `execute`."""
+    pdf = open_pdf(data)  # installs the fast loop; replaced below for this read
+    PDFPageInterpreter.execute = execute
+    try:
+        return [repr(page.objects) for page in pdf.pages]
+    finally:
+        pdf_interp.install()
+        pdf.close()
+
+
+def _same_both_ways(data: bytes) -> int:
+    fast, slow = _page_objects(data, FAST), _page_objects(data, PDFMINER)
+    assert fast == slow
+    return sum(page.count("'object_type': 'char'") for page in fast)
+
+
+@pytest.mark.parametrize("lexer", [True, False], ids=["qpdf-lexer", "pdfminer-lexer"])
+def test_generated_reports(generated_pdfs, monkeypatch, lexer) -> None:
+    monkeypatch.setattr(settings, "PDF_QPDF_LEXER", lexer)
+    for data in generated_pdfs:
+        assert _same_both_ways(data) > 500
+
+
+@pytest.mark.skipif(not CORPUS_PDFS, reason=f"no PDFs under {settings.CORPUS_DIR / 'reports'} "
+                    "(the shared corpus is not mounted)")
+def test_corpus_reports() -> None:
+    """The real reports: CID fonts, marked content, forms, colour spaces."""
+    for path in CORPUS_PDFS:
+        assert _same_both_ways(path.read_bytes()) > 500, path
+
+
+def test_fixtures() -> None:
+    assert FIXTURE_PDFS
+    for path in FIXTURE_PDFS:
+        _same_both_ways(path.read_bytes())
+
+
+def _one_page_pdf(content: bytes) -> bytes:
+    """A page whose content stream is `content`, with one standard font (F1)."""
+    pikepdf = pytest.importorskip("pikepdf")
+    pdf = pikepdf.Pdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    page = pikepdf.Page(pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 200, 200],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+        Contents=pdf.make_stream(content)))
+    pdf.pages.append(page)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+# An operator missing its operands (Td with one), an unknown operator (xx), a starred and a
+# quoted operator (T*, '), a path, a rectangle and text.
+ODD_PAGE = (b"BT /F1 12 Tf 10 150 Td (ab) Tj 5 Td T* (cd) ' 1 2 xx ET "
+            b"0 0 m 50 50 l S 10 10 30 30 re f BT /F1 9 Tf 20 20 Td (ef) Tj ET")
+
+
+def test_odd_operators_run_the_same(monkeypatch) -> None:
+    data = _one_page_pdf(ODD_PAGE)
+    for lexer in (True, False):
+        monkeypatch.setattr(settings, "PDF_QPDF_LEXER", lexer)
+        assert _same_both_ways(data) == 6
+
+
+def _debug_lines(data: bytes, execute, caplog) -> list[str]:
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="pdfminer.pdfinterp"):
+        _page_objects(data, execute)
+    return [r.getMessage() for r in caplog.records
+            if r.name == "pdfminer.pdfinterp" and r.getMessage().startswith("exec:")]
+
+
+def test_debug_messages_as_pdfminer_writes_them(caplog) -> None:
+    data = _one_page_pdf(ODD_PAGE)
+    fast = _debug_lines(data, FAST, caplog)
+    assert fast == _debug_lines(data, PDFMINER, caplog)
+    assert "exec: Tj [b'ab']" in fast and "exec: T*" in fast
+
+
+def test_strict_mode_refuses_an_unknown_operator(monkeypatch) -> None:
+    data = _one_page_pdf(ODD_PAGE)
+    monkeypatch.setattr(pdfminer_settings, "STRICT", True)
+    for execute in (FAST, PDFMINER):
+        with pytest.raises(PdfminerException) as raised:  # pdfplumber wraps pdfminer's error
+            _page_objects(data, execute)
+        assert isinstance(raised.value.args[0], PDFInterpreterError)
+        assert str(raised.value.args[0]) == "Unknown operator: 'xx'"
+
+
+def test_a_subclass_keeps_pdfminers_loop(monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(pdf_interp, "PDFMINER_EXECUTE", lambda self, s: calls.append(s))
+
+    class Mine(PDFPageInterpreter):
+        pass
+
+    FAST(Mine.__new__(Mine), [])
+    assert calls == [[]]
+
+
+def test_operator_table_is_bounded() -> None:
+    interp = PDFPageInterpreter.__new__(PDFPageInterpreter)
+    from pdfminer.psparser import KWD
+
+    for i in range(pdf_interp._MAX_OPERATORS + 50):
+        assert pdf_interp._operator(interp, KWD(f"op{i}".encode()))[1] is None
+        assert len(pdf_interp._OPERATORS) <= pdf_interp._MAX_OPERATORS
+    assert pdf_interp._operator(interp, KWD(b"T*")) == ("T*", "do_T_a", 0)
+    assert pdf_interp._operator(interp, KWD(b"'")) == ("'", "do__q", 1)
+
+
+def test_install_switch_and_version(monkeypatch) -> None:
+    try:
+        pdf_interp.install()
+        assert PDFPageInterpreter.execute is FAST
+        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", False)
+        pdf_interp.install()
+        assert PDFPageInterpreter.execute is PDFMINER
+        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", True)
+        monkeypatch.setattr(pdf_interp, "PDFMINER_VERSION", "20990101")  # not checked
+        pdf_interp.install()
+        assert PDFPageInterpreter.execute is PDFMINER
+    finally:
+        monkeypatch.undo()
+        pdf_interp.install()
+    assert PDFPageInterpreter.execute is FAST
+
+
+def test_parse_results_identical(generated_pdfs, monkeypatch) -> None:
+    """Whole documents, with the fast loop and without: identical results."""
+    documents = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs[:2])]
+    documents += [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
+    for data, name in documents:
+        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", False)
+        slow = repr(load_and_parse(data, name)[1])
+        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", True)
+        fast = repr(load_and_parse(data, name)[1])
+        assert fast == slow, name
+    assert "Fact(" in fast
