@@ -6,6 +6,9 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_h
+from hypothesis import strategies as st
 
 from parser.load import load_bytes, read_file
 from parser.model import Document
@@ -124,3 +127,65 @@ def test_generated_docx_merges(tmp_path: Path) -> None:
     assert grid.rows[2][0].origin == (1, 0) and grid.rows[2][0].span_copy
     assert [c.span_copy for c in grid.rows[0]] == [False, True, True]
     assert doc.text[grid.start : grid.end] == "第二十条第（一）项\n规章\t1\t2\n\t3\t4"
+
+
+# -- paragraph text: read off the XML as python-docx's Paragraph.text gives it ---------------
+
+RUN_PARTS = [
+    "<w:t>本年新</w:t>", "<w:t xml:space='preserve'> 12 </w:t>", "<w:t/>", "<w:tab/>",
+    "<w:br/>", "<w:br w:type='page'/>", "<w:br w:type='column'/>",
+    "<w:br w:type='textWrapping'/>", "<w:cr/>", "<w:noBreakHyphen/>", "<w:ptab/>",
+    "<w:rPr><w:b/></w:rPr>", "<w:instrText>PAGE</w:instrText>", "<w:delText>删</w:delText>",
+    "<w:sym w:char='F0FC'/>", "<w:fldChar w:fldCharType='begin'/>", "<!-- note -->",
+    "<w:softHyphen/>",
+]
+
+
+def _paragraph_xml(runs: list[list[str]], linked: list[bool]) -> str:
+    ns = ("xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main' "
+          "xmlns:r='http://schemas.openxmlformats.org/officeDocument/2006/relationships'")
+    body = ""
+    for parts, link in zip(runs, linked, strict=True):
+        run = "<w:r>" + "".join(parts) + "</w:r>"
+        body += f"<w:hyperlink r:id='rId9'>{run}<w:r><w:t>链</w:t></w:r></w:hyperlink>" \
+            if link else run
+    return f"<w:p {ns}><w:pPr><w:jc w:val='center'/></w:pPr>{body}<w:proofErr/></w:p>"
+
+
+@settings_h(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(RUN_PARTS), max_size=6), st.booleans()),
+                max_size=5))
+def test_paragraph_text_as_python_docx_reads_it(runs) -> None:
+    from docx.oxml.parser import parse_xml
+    from docx.text.paragraph import Paragraph
+
+    from parser.docx_text import _para_text
+
+    p = parse_xml(_paragraph_xml([r for r, _ in runs], [k for _, k in runs]))
+    assert _para_text(p) == Paragraph(p, None).text
+
+
+@pytest.fixture(scope="module")
+def generated_docx() -> list[bytes]:
+    """Four generated DOCX reports of 2023 (benchmarks/synth.py via testkit)."""
+    from testkit.synth import load_synth
+
+    synth = load_synth()
+    return [synth.generate(i, 2023, 0, kind="docx").data for i in range(4)]
+
+
+def test_every_paragraph_of_the_docx_files(generated_docx) -> None:
+    """Fixtures, the corpus template and generated reports: each w:p the same both ways."""
+    import docx
+    from docx.text.paragraph import Paragraph
+
+    from parser.docx_text import W, _para_text
+
+    files = [p.read_bytes() for p in sorted(settings.FIXTURES_DIR.rglob("*.docx"))]
+    files += [TEMPLATE.read_bytes()] if TEMPLATE.exists() else []
+    n = 0
+    for data in files + generated_docx:
+        for p in docx.Document(io.BytesIO(data)).element.body.iter(f"{W}p"):
+            assert _para_text(p) == Paragraph(p, None).text
+            n += 1
+    assert n > 500
