@@ -15,6 +15,7 @@ because this is the only part that talks to pdfplumber; joining pieces is plain 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -232,10 +233,8 @@ def _extract(table: Any, rows: list[Any]) -> list[list[str | None]]:
     characters against its cells: for a page-long table that was half the time of reading a
     PDF's tables. Here the characters are sorted once by their vertical middle and each row
     takes its slice by bisection; the same comparisons then pick the row's characters (in
-    page order) and each cell's, and the cell text comes from the same `extract_text`.
+    page order) and each cell's, and the cell text is `extract_text`'s (`one_word_text`).
     """
-    from pdfplumber.utils import extract_text
-
     chars = table.page.chars
     # (vertical middle, index); a NaN middle is in no row (every comparison with it fails)
     mids = sorted(
@@ -265,9 +264,37 @@ def _extract(table: Any, rows: list[Any]) -> list[list[str | None]]:
                 if cx0 <= (ch["x0"] + ch["x1"]) / 2 < cx1
                 and ctop <= (ch["top"] + ch["bottom"]) / 2 < cbottom
             ]
-            texts.append(extract_text(cell_chars) if cell_chars else "")
+            texts.append(one_word_text(cell_chars) if cell_chars else "")
         out.append(texts)
     return out
+
+
+def one_word_text(chars: list[dict[str, Any]]) -> str:
+    """pdfplumber's `extract_text(chars)` (default settings), without its word and line
+    machinery when the characters are plainly one word: upright, on one top, none blank or
+    empty, and, sorted by x0, each starting within x_tolerance of the previous one's x1
+    (pdfplumber's own test for a new word). Most cells hold one number,
+    and pdfplumber's grouping of them was a tenth of reading a PDF. Anything else (a NaN, two
+    lines, a gap, a rotated or blank character) goes to pdfplumber."""
+    from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, LIGATURES, extract_text
+
+    top = chars[0]["top"]
+    for c in chars:
+        text = c["text"]
+        if (c["upright"] is not True or c["top"] != top or not text or text.isspace()
+                or c["x0"] != c["x0"] or c["x1"] != c["x1"]):
+            return extract_text(chars)
+    # Stable, as pdfplumber's sort by (x0, x0); sorted, no character starts before the
+    # previous one's x0, the other half of pdfplumber's test.
+    ordered = sorted(chars, key=_x0)
+    for prev, curr in itertools.pairwise(ordered):
+        if curr["x0"] > prev["x1"] + DEFAULT_X_TOLERANCE:
+            return extract_text(chars)
+    return "".join(LIGATURES.get(c["text"], c["text"]) for c in ordered)
+
+
+def _x0(char: dict[str, Any]) -> float:
+    return char["x0"]
 
 
 def cluster(values: list[float], tol: float) -> list[float]:
