@@ -63,7 +63,8 @@ def process_object(self: Any, obj: Any) -> dict[str, Any]:
     """pdfplumber's `Page.process_object`, faster on characters (see the module docstring)."""
     if type(obj) is not LTChar:
         return PDFPLUMBER_PROCESS_OBJECT(self, obj)
-    attr = {k: _resolved(v) for k, v in obj.__dict__.items() if k in _ATTRS}
+    attr = {k: v if type(v) in _PLAIN else _resolved(v)  # most values: a plain scalar
+            for k, v in obj.__dict__.items() if k in _ATTRS}
     attr["object_type"] = _CHAR_KIND
     attr["page_number"] = self.page_number
     for cs in ("ncs", "scs"):
