@@ -14,6 +14,7 @@ import re
 import time
 from typing import Any
 
+from parser import pdf_words
 from parser.model import Document, DocumentError, Grid
 from parser.pdf_guard import open_pdf, page_content, pdf_error
 from parser.text_clean import load_rules, title_from_text
@@ -86,7 +87,7 @@ def load_pdf(data: bytes, source: str) -> Document:
                     raise DocumentError(
                         f"PDF page {number} has {len(page.chars)} characters, over the "
                         f"{settings.MAX_PDF_PAGE_CHARS} limit for one page")
-                page_text = page.extract_text() or ""
+                page_text = pdf_words.page_text(page) or ""
             except DocumentError:
                 raise
             except Exception as exc:  # a damaged content stream on one page

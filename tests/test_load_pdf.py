@@ -132,3 +132,22 @@ def test_cjk_spacing(line: str, expected: str) -> None:
 )
 def test_footer_lines(line: str, footer: bool) -> None:
     assert is_footer(line) is footer
+
+
+def test_page_words_grouped_once_give_pdfplumbers_text_and_words(generated_pdfs) -> None:
+    """parser/pdf_words.py: one word grouping per page, for the text and for the table
+    reader, gives exactly `Page.extract_text()` and `Page.extract_words()`."""
+    from parser.pdf_guard import open_pdf
+    from parser.pdf_words import page_text, page_words
+
+    files = [p.read_bytes() for p in sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))]
+    files += [p.read_bytes() for p in sorted(settings.FIXTURES_DIR.rglob("*.pdf"))]
+    pages = 0
+    for data in files + generated_pdfs:
+        pdf = open_pdf(data)
+        for page in pdf.pages:
+            assert page_text(page) == page.extract_text()
+            assert page_words(page) == page.extract_words()
+            pages += 1
+        pdf.close()
+    assert pages > 20

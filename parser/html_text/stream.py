@@ -26,6 +26,7 @@ _MARKUP = re.compile(
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
 _OPEN_RAWTEXT = re.compile(r"<(script|style|textarea|xmp|title)\b", re.I)
+_RAWTEXT_INITIALS = frozenset("sStTxX")
 
 
 @dataclass
@@ -157,7 +158,9 @@ def text_stream(src: str) -> Stream:
         if token.startswith("&"):
             sb.entity(a, token)
             continue
-        raw_open = _OPEN_RAWTEXT.match(token)
+        # only <script>, <style>, <textarea>, <xmp> and <title> hold raw text: most tags are
+        # told apart by their first letter, without the pattern
+        raw_open = _OPEN_RAWTEXT.match(token) if token[1:2] in _RAWTEXT_INITIALS else None
         if raw_open:
             name = raw_open.group(1).lower()
             close = re.compile(rf"</{name}\s*>", re.I).search(src, pos)

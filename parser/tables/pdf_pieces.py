@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from parser.pdf_words import page_words
 from xxgk.settings import PDF_EDGE_TOLERANCE
 
 # A line of text that is only page furniture: "- 4 -", "— 4 —", "第4页", "第 4 页 共 6 页".
@@ -144,7 +145,7 @@ def _text_lines_outside(page: Any, boxes: list[tuple[float, float, float, float]
     """Text lines of the page outside every table box, page furniture removed: (top, text)."""
     words = [
         w
-        for w in page.extract_words(keep_blank_chars=False)
+        for w in page_words(page)  # keep_blank_chars=False, pdfplumber's default
         if not any(
             bx0 - 1 <= (w["x0"] + w["x1"]) / 2 <= bx1 + 1
             and bt - 1 <= (w["top"] + w["bottom"]) / 2 <= bb + 1
