@@ -154,10 +154,14 @@ def filing_checks(result: ParseResult, pub: publishers.Publisher | None) -> list
 
 
 def slim(parsed: Parsed) -> Parsed:
-    """What the writer needs of the Document (text, meta, kind): the offsets map, raw markup and
-    grids are dropped, so results cross the process boundary cheaply."""
-    if parsed.doc is not None:
-        from dataclasses import replace
+    """What the writer needs (archive/writer.py), so results cross the process boundary
+    cheaply: of the Document its text, meta and kind (the offsets map, raw markup and grids are
+    dropped); of a passing check its rule and detail (the writer keeps the numbers of failed
+    checks only: a sixth of a result's pickled bytes)."""
+    from dataclasses import replace
 
+    if parsed.doc is not None:
         parsed.doc = replace(parsed.doc, offsets=[], raw="", tables=[], pages=[], ocr=[])
+    parsed.result.checks = [replace(c, values={}) if c.ok and c.values else c
+                            for c in parsed.result.checks]
     return parsed

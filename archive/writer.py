@@ -138,8 +138,10 @@ def _write_report(db: sqlite_utils.Database, parsed: Parsed, version: str) -> in
     fact_rows = []
     for seq, f in enumerate(res.facts):
         form, ev_start, ev_end, ev_text = storage.evidence_form(text, f.evidence, f.start, f.end)
+        value = f.value  # a number (int or float) as it is, anything else through _num
         fact_rows.append([
-            report_id, seq, cached(f.key) or sid(f.key), _num(f.value),
+            report_id, seq, cached(f.key) or sid(f.key),
+            value if (kind := type(value)) is int or kind is float else _num(value),
             cached(f.unit) or sid(f.unit), cached(f.label) or sid(f.label),
             form, ev_start, ev_end, cached(ev_text) or sid(ev_text),
             cached(f.section) or sid(f.section), cached(f.method) or sid(f.method),
