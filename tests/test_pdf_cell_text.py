@@ -16,10 +16,7 @@ from pdfplumber.utils.text import extract_text
 from parser.pipeline import load_and_parse
 from parser.tables import pdf_pieces
 from parser.tables.pdf_pieces import one_word_text
-from xxgk import settings as xxgk_settings
-
-CORPUS_PDFS = sorted((xxgk_settings.CORPUS_DIR / "reports").glob("*.pdf"))
-FIXTURE_PDFS = sorted(xxgk_settings.FIXTURES_DIR.rglob("*.pdf"))
+from testkit.pdf_switches import pdf_documents
 
 
 @st.composite
@@ -73,9 +70,7 @@ def test_every_cell_of_the_pdfs(generated_pdfs, monkeypatch) -> None:
         return text
 
     monkeypatch.setattr(pdf_pieces, "one_word_text", both)
-    documents = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs)]
-    documents += [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
-    for data, name in documents:
+    for data, name in pdf_documents(generated_pdfs):
         load_and_parse(data, name)
     assert len(calls) > 1000
     assert sum(short) > 0.8 * len(calls)

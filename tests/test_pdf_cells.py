@@ -15,10 +15,8 @@ from pdfplumber import table as plumber_table
 
 from parser import pdf_cells
 from parser.pipeline import load_and_parse
-from xxgk import settings as xxgk_settings
+from testkit.pdf_switches import check_install, pdf_documents, same_results_on_and_off
 
-CORPUS_PDFS = sorted((xxgk_settings.CORPUS_DIR / "reports").glob("*.pdf"))
-FIXTURE_PDFS = sorted(xxgk_settings.FIXTURES_DIR.rglob("*.pdf"))
 FAST, PLUMBER = pdf_cells.intersections_to_cells, pdf_cells.PDFPLUMBER_INTERSECTIONS_TO_CELLS
 
 
@@ -71,11 +69,6 @@ def test_nan_points_go_to_pdfplumber(monkeypatch) -> None:
     assert len(calls) == 1
 
 
-def _documents(generated_pdfs) -> list[tuple[bytes, str]]:
-    docs = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs)]
-    return docs + [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
-
-
 def test_every_table_of_the_pdfs(generated_pdfs, monkeypatch) -> None:
     """Each call the table reader makes, answered both ways."""
     seen = []
@@ -88,32 +81,17 @@ def test_every_table_of_the_pdfs(generated_pdfs, monkeypatch) -> None:
 
     monkeypatch.setattr(plumber_table, "intersections_to_cells", both)
     monkeypatch.setattr(pdf_cells, "install", lambda: None)  # keep `both` in place
-    for data, name in _documents(generated_pdfs):
+    for data, name in pdf_documents(generated_pdfs):
         load_and_parse(data, name)
     assert sum(seen) > 1000
 
 
 def test_install_switch_and_version(monkeypatch) -> None:
-    try:
-        pdf_cells.install()
-        assert plumber_table.intersections_to_cells is FAST
-        monkeypatch.setattr(xxgk_settings, "PDF_FAST_CELLS", False)
-        pdf_cells.install()
-        assert plumber_table.intersections_to_cells is PLUMBER
-        monkeypatch.setattr(xxgk_settings, "PDF_FAST_CELLS", True)
-        monkeypatch.setattr("pdfplumber.__version__", "0.12.0")  # not checked
-        pdf_cells.install()
-        assert plumber_table.intersections_to_cells is PLUMBER
-    finally:
-        monkeypatch.undo()
-        pdf_cells.install()
-    assert plumber_table.intersections_to_cells is FAST
+    check_install(monkeypatch, pdf_cells.install, lambda: plumber_table.intersections_to_cells,
+                  FAST, PLUMBER, "PDF_FAST_CELLS", ("pdfplumber.__version__", "0.12.0"))
 
 
 def test_parse_results_identical(generated_pdfs, monkeypatch) -> None:
-    for data, name in _documents(generated_pdfs[:2]):
-        monkeypatch.setattr(xxgk_settings, "PDF_FAST_CELLS", False)
-        slow = repr(load_and_parse(data, name)[1])
-        monkeypatch.setattr(xxgk_settings, "PDF_FAST_CELLS", True)
-        fast = repr(load_and_parse(data, name)[1])
-        assert fast == slow, name
+    last = same_results_on_and_off(monkeypatch, "PDF_FAST_CELLS",
+                                   pdf_documents(generated_pdfs[:2]))
+    assert "Fact(" in last

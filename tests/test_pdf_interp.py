@@ -18,11 +18,15 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from parser import pdf_interp
 from parser.pdf_guard import open_pdf
-from parser.pipeline import load_and_parse
+from testkit.pdf_switches import (
+    CORPUS_PDFS,
+    FIXTURE_PDFS,
+    check_install,
+    pdf_documents,
+    same_results_on_and_off,
+)
 from xxgk import settings
 
-CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
-FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
 FAST, PDFMINER = pdf_interp.execute, pdf_interp.PDFMINER_EXECUTE
 
 
@@ -141,30 +145,13 @@ def test_operator_table_is_bounded() -> None:
 
 
 def test_install_switch_and_version(monkeypatch) -> None:
-    try:
-        pdf_interp.install()
-        assert PDFPageInterpreter.execute is FAST
-        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", False)
-        pdf_interp.install()
-        assert PDFPageInterpreter.execute is PDFMINER
-        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", True)
-        monkeypatch.setattr(pdf_interp, "PDFMINER_VERSION", "20990101")  # not checked
-        pdf_interp.install()
-        assert PDFPageInterpreter.execute is PDFMINER
-    finally:
-        monkeypatch.undo()
-        pdf_interp.install()
-    assert PDFPageInterpreter.execute is FAST
+    check_install(monkeypatch, pdf_interp.install, lambda: PDFPageInterpreter.execute,
+                  FAST, PDFMINER, "PDF_FAST_INTERPRETER",
+                  (pdf_interp, "PDFMINER_VERSION", "20990101"))
 
 
 def test_parse_results_identical(generated_pdfs, monkeypatch) -> None:
     """Whole documents, with the fast loop and without: identical results."""
-    documents = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs[:2])]
-    documents += [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
-    for data, name in documents:
-        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", False)
-        slow = repr(load_and_parse(data, name)[1])
-        monkeypatch.setattr(settings, "PDF_FAST_INTERPRETER", True)
-        fast = repr(load_and_parse(data, name)[1])
-        assert fast == slow, name
-    assert "Fact(" in fast
+    last = same_results_on_and_off(monkeypatch, "PDF_FAST_INTERPRETER",
+                                   pdf_documents(generated_pdfs[:2]))
+    assert "Fact(" in last

@@ -16,11 +16,15 @@ from pdfminer.pdftypes import PDFObjRef
 
 from parser import pdf_objects
 from parser.pdf_guard import open_pdf
-from parser.pipeline import load_and_parse
+from testkit.pdf_switches import (
+    CORPUS_PDFS,
+    FIXTURE_PDFS,
+    check_install,
+    pdf_documents,
+    same_results_on_and_off,
+)
 from xxgk import settings
 
-CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
-FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
 FAST, PLUMBER = pdf_objects.process_object, pdf_objects.PDFPLUMBER_PROCESS_OBJECT
 
 
@@ -109,30 +113,12 @@ def test_colour_space_names_decoded_once_and_bounded() -> None:
 def test_install_switch_and_version(monkeypatch) -> None:
     from pdfplumber import page as plumber_page
 
-    try:
-        pdf_objects.install()
-        assert plumber_page.Page.process_object is FAST
-        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", False)
-        pdf_objects.install()
-        assert plumber_page.Page.process_object is PLUMBER
-        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", True)
-        monkeypatch.setattr("pdfplumber.__version__", "0.12.0")  # not checked: pdfplumber's own
-        pdf_objects.install()
-        assert plumber_page.Page.process_object is PLUMBER
-    finally:
-        monkeypatch.undo()
-        pdf_objects.install()
-    assert plumber_page.Page.process_object is FAST
+    check_install(monkeypatch, pdf_objects.install, lambda: plumber_page.Page.process_object,
+                  FAST, PLUMBER, "PDF_FAST_OBJECTS", ("pdfplumber.__version__", "0.12.0"))
 
 
 def test_parse_results_identical(generated_pdfs, monkeypatch) -> None:
     """Whole documents, with the fast dicts and without: identical results."""
-    documents = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs[:2])]
-    documents += [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
-    for data, name in documents:
-        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", False)
-        slow = repr(load_and_parse(data, name)[1])
-        monkeypatch.setattr(settings, "PDF_FAST_OBJECTS", True)
-        fast = repr(load_and_parse(data, name)[1])
-        assert fast == slow, name
-    assert "Fact(" in fast
+    last = same_results_on_and_off(monkeypatch, "PDF_FAST_OBJECTS",
+                                   pdf_documents(generated_pdfs[:2]))
+    assert "Fact(" in last

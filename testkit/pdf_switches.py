@@ -1,0 +1,58 @@
+"""What the tests of the PDF speed-ups share: the PDFs they run on, and the check that a
+speed-up's switch in settings changes no parse result.
+
+Each speed-up (parser/pdf_content.py, pdf_interp.py, pdf_objects.py, pdf_cells.py) replaces a
+piece of pdfminer or pdfplumber by one that must give the same result, and has a switch in
+xxgk/settings.py; whole documents parsed with the switch off and on must come out the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parser.pipeline import load_and_parse
+from xxgk import settings
+
+CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
+FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
+
+
+def pdf_documents(generated: list[bytes]) -> list[tuple[bytes, str]]:
+    """(bytes, name) of the generated PDFs given, then of every corpus and fixture PDF."""
+    docs = [(data, f"generated{i}.pdf") for i, data in enumerate(generated)]
+    return docs + [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
+
+
+def same_results_on_and_off(monkeypatch: Any, switch: str,
+                            documents: list[tuple[bytes, str]]) -> str:
+    """Assert that every document parses the same (repr of its ParseResult) with
+    settings.`switch` off and on; return the last result, for a check that it holds facts."""
+    fast = ""
+    for data, name in documents:
+        monkeypatch.setattr(settings, switch, False)
+        slow = repr(load_and_parse(data, name)[1])
+        monkeypatch.setattr(settings, switch, True)
+        fast = repr(load_and_parse(data, name)[1])
+        assert fast == slow, name
+    return fast
+
+
+def check_install(monkeypatch: Any, install: Any, current: Any, fast: Any, original: Any,
+                  switch: str, unchecked_version: tuple[Any, ...]) -> None:
+    """A speed-up's `install()` puts `fast` in place; the original comes back with its switch
+    off and on a library version it was not checked against (`unchecked_version`: the
+    monkeypatch.setattr arguments that fake one); `current()` reads what is in place."""
+    try:
+        install()
+        assert current() is fast
+        monkeypatch.setattr(settings, switch, False)
+        install()
+        assert current() is original
+        monkeypatch.setattr(settings, switch, True)
+        monkeypatch.setattr(*unchecked_version)
+        install()
+        assert current() is original
+    finally:
+        monkeypatch.undo()
+        install()
+    assert current() is fast
