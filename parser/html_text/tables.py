@@ -36,7 +36,7 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
 def _single_piece(el: etree._Element) -> str | None:
     """The one text piece of a cell whose other pieces are blank, else None.
 
-    With a single non-blank piece the walk in `cell_text` gives that piece collapsed: soft
+    With a single non-blank piece the walk (`walked_cell_text`) gives that piece collapsed: soft
     breaks only ever join two pieces, and blank pieces add at most a space before the first
     piece or after the last, which the builder drops. A dropped descendant (script, input)
     goes the long way, as does a cell of two pieces or more."""

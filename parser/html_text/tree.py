@@ -65,8 +65,8 @@ def tag_of(el: etree._Element) -> str:
 
 
 def text_len(el: etree._Element) -> int:
-    """Characters of `el`'s text, whitespace not counted; a dropped element's own text is not
-    counted, its children's and its tail are (its children are often chrome names, not text)."""
+    """Characters of `el`'s text, whitespace not counted. The own text of a dropped element
+    (script, style, nav) is not counted; its descendants' text and every tail are."""
     n = 0
     for node in el.iter():
         tag = tag_of(node)

@@ -274,9 +274,9 @@ def one_word_text(chars: list[dict[str, Any]]) -> str:
     """pdfplumber's `extract_text(chars)` (default settings), without its word and line
     machinery when the characters are plainly one word: upright, on one top, none blank or
     empty, and, sorted by x0, each starting within x_tolerance of the previous one's x1
-    (pdfplumber's own test for a new word). Most cells hold one number,
-    and pdfplumber's grouping of them was a tenth of reading a PDF. Anything else (a NaN, two
-    lines, a gap, a rotated or blank character) goes to pdfplumber."""
+    (pdfplumber's own test for a new word). Most cells hold one number, and pdfplumber's
+    grouping of them was a tenth of reading a PDF. Anything else (a NaN, two lines, a gap, a
+    rotated or blank character) goes to pdfplumber (tests/test_pdf_cell_text.py)."""
     from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, LIGATURES, extract_text
 
     top = chars[0]["top"]
