@@ -148,7 +148,7 @@ def qpdf_tokens(data: bytes) -> list[Any]:
     return out
 
 
-class _Tokens:
+class TokenList:
     """pdfminer's content parser as the interpreter uses it: `nextobject()` until PSEOF."""
 
     def __init__(self, tokens: list[Any]) -> None:
@@ -173,7 +173,7 @@ def content_parser(streams: Sequence[object]) -> Any:
             # qpdf lexes a stream whole, in C++, where the CPU-time cap (parser/time_cap.py)
             # cannot interrupt it and every token is held at once; pdfminer's lexer streams
             raise _Fallback
-        return _Tokens(qpdf_tokens(data))
+        return TokenList(qpdf_tokens(data))
     except Exception:  # _Fallback, or a stream that cannot be decoded (pdfminer reports it)
         return _PDFMINER_LEXER(streams)
 

@@ -49,7 +49,7 @@ def both(data: bytes) -> tuple[list, list, bool]:
     """pdfminer's tokens, content_parser's tokens, and whether qpdf lexed it."""
     parser = pdf_content.content_parser([_stream(data)])
     return (_lex(pdf_content._PDFMINER_LEXER([_stream(data)])), _lex(parser),
-            isinstance(parser, pdf_content._Tokens))
+            isinstance(parser, pdf_content.TokenList))
 
 
 def page_streams(data: bytes) -> list[bytes]:
