@@ -168,6 +168,9 @@ class TextBuilder:
             return
         if offsets is None:
             offsets = list(range(start, start + len(text)))
+        if _SPACE_OR_INVISIBLE.search(text) is None:  # most pieces: nothing to collapse
+            self._push(text, offsets)
+            return
         pos = 0
         for match in _SPACE_OR_INVISIBLE.finditer(text):
             a, b = match.span()

@@ -53,6 +53,9 @@ class Stream:
         starts = self.seg_start
         n = len(starts)
         i = bisect.bisect_right(starts, a) - 1
+        if (i + 1 >= n or b <= starts[i + 1]) and not self.seg_entity[i]:
+            shift = self.seg_raw[i] - starts[i]  # most text nodes: inside one plain segment
+            return list(range(a + shift, b + shift))
         pos = a
         while pos < b:
             stop = min(b, starts[i + 1]) if i + 1 < n else b
