@@ -42,7 +42,7 @@ def _resolved(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    if kind is tuple and all(type(v) in _PLAIN for v in value):
+    if kind is tuple and _PLAIN.issuperset(map(type, value)):  # all(type(v) in _PLAIN), in C
         return value
     return resolve_all(value)
 
