@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from parser.pipeline import load_and_parse
 from xxgk import settings
 
 CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
 FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
+# A test over the real reports skips, saying why, where the shared corpus is not mounted.
+needs_corpus_pdfs = pytest.mark.skipif(
+    not CORPUS_PDFS, reason=f"no PDFs under {settings.CORPUS_DIR / 'reports'} "
+    "(the shared corpus is not mounted)")
 
 
 def pdf_documents(generated: list[bytes]) -> list[tuple[bytes, str]]:

@@ -23,6 +23,7 @@ from testkit.pdf_switches import (
     CORPUS_PDFS,
     FIXTURE_PDFS,
     check_install,
+    needs_corpus_pdfs,
     pdf_documents,
     same_results_on_and_off,
 )
@@ -55,8 +56,7 @@ def test_generated_reports(generated_pdfs, monkeypatch, lexer) -> None:
         assert _same_both_ways(data) > 500
 
 
-@pytest.mark.skipif(not CORPUS_PDFS, reason=f"no PDFs under {settings.CORPUS_DIR / 'reports'} "
-                    "(the shared corpus is not mounted)")
+@needs_corpus_pdfs
 def test_corpus_reports() -> None:
     """The real reports: CID fonts, marked content, forms, colour spaces."""
     for path in CORPUS_PDFS:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 
 import pikepdf
-import pytest
 from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdftypes import PDFObjRef
 
@@ -20,10 +19,10 @@ from testkit.pdf_switches import (
     CORPUS_PDFS,
     FIXTURE_PDFS,
     check_install,
+    needs_corpus_pdfs,
     pdf_documents,
     same_results_on_and_off,
 )
-from xxgk import settings
 
 FAST, PLUMBER = pdf_objects.process_object, pdf_objects.PDFPLUMBER_PROCESS_OBJECT
 
@@ -56,8 +55,7 @@ def test_generated_reports(generated_pdfs) -> None:
         assert compare(data) > 500
 
 
-@pytest.mark.skipif(not CORPUS_PDFS, reason=f"no PDFs under {settings.CORPUS_DIR / 'reports'} "
-                    "(the shared corpus is not mounted)")
+@needs_corpus_pdfs
 def test_corpus_reports() -> None:
     """The real reports: CID fonts, tagged content (mcid, tag), colour spaces."""
     for path in CORPUS_PDFS:
