@@ -44,11 +44,11 @@ def pool_context() -> multiprocessing.context.BaseContext:
     a worker every BUILD_WORKER_MAX_TASKS documents, at any moment of the writer's
     transactions, so at national size a worker read a half-written page: "database disk image
     is malformed" after ~24,600 of 130,000 reports, twice (tests/test_parse_pool.py shows the
-    lock). The fork server is a fresh interpreter with the parser imported (preloaded), so a
-    worker still starts in milliseconds."""
+    lock). The fork server is a fresh interpreter with the parser imported and warmed up
+    (archive/parse_preload.py), so a worker starts in milliseconds with its libraries loaded."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["archive.parse_pool"])
+        ctx.set_forkserver_preload(["archive.parse_pool", "archive.parse_preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -56,6 +56,10 @@ def pool_context() -> multiprocessing.context.BaseContext:
 def _worker_init(path: str) -> None:
     global _worker_db
     import sqlite3
+
+    from parser.warm import warm_up
+
+    warm_up()  # done already in a worker forked from the warmed fork server; spawned: now
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
     _worker_db = sqlite_utils.Database(conn)

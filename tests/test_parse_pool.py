@@ -47,3 +47,29 @@ def test_a_worker_started_during_a_write_holds_a_real_read_lock(tmp_path: Path) 
         worker.join(30)
     writer.execute("commit")  # the reader is gone: now it goes through
     assert writer.execute("select count(*) from t").fetchone()[0] == 2
+
+
+def _loaded(out) -> None:
+    """In a worker, before any document: what is loaded already."""
+    import sys
+
+    from parser import labels
+
+    out.put((labels._segmenter.cache_info().currsize,
+             sorted(m for m in ("docx", "pdfplumber", "parser.pdf_text") if m in sys.modules)))
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="no fork server on this platform: workers are spawned and warm up "
+                           "in their initializer")
+def test_a_worker_starts_with_the_parser_loaded() -> None:
+    """The fork server warms up once (archive/parse_preload.py): a worker forked from it has
+    jieba's dictionary and the PDF and DOCX readers before its first document."""
+    ctx = parse_pool.pool_context()
+    out = ctx.Queue()
+    worker = ctx.Process(target=_loaded, args=(out,))
+    worker.start()
+    try:
+        assert out.get(timeout=60) == (1, ["docx", "parser.pdf_text", "pdfplumber"])
+    finally:
+        worker.join(30)
