@@ -108,12 +108,21 @@ def _process_pool():
             except (ImportError, ValueError):
                 size = 1
             # spawn: forking a process that runs an event loop and threads is unsafe, and a
-            # spawned process's parent is this worker, so it can die with it (_die_with_parent)
+            # spawned process's parent is this worker, so it can die with it (_start_process)
             _pool = ProcessPoolExecutor(
                 size, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_die_with_parent,
+                initializer=_start_process,
                 max_tasks_per_child=settings.BUILD_WORKER_MAX_TASKS)
         return _pool
+
+
+def _start_process() -> None:
+    """A new parse process: tied to its worker's life, and with the parser's libraries loaded
+    before its first document, outside that document's CPU-time cap (parser/warm.py)."""
+    from parser.warm import warm_up
+
+    _die_with_parent()
+    warm_up()
 
 
 def _die_with_parent() -> None:
