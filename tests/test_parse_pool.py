@@ -1,11 +1,12 @@
-"""The build's parse workers take their own SQLite locks (archive/parse_pool.py).
+"""The build's parse workers take their own SQLite locks and start warm (archive/parse_pool.py).
 
 The pool replaces a worker every BUILD_WORKER_MAX_TASKS documents, at any moment of the
 writer's transactions. A worker forked from the writer while it held a write lock inherited
 SQLite's record of that lock, read without a lock of its own, and the writer committed pages
 under it ("database disk image is malformed" at ~24,600 of 130,000 reports). Here the writer
 holds its lock while a worker starts and opens a read transaction: the writer's commit must
-wait for that reader.
+wait for that reader. Workers are forked from a fork server that has loaded the readers and
+jieba's dictionary once (parser/warm.py), so a worker has them before its first document.
 """
 
 from __future__ import annotations
