@@ -19,6 +19,7 @@ report year.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -34,6 +35,7 @@ from archive.summaries import refresh_summaries
 from archive.version import build_version
 from archive.writer import reconcile, write_batch
 from xxgk import settings
+from xxgk.gc_freeze import frozen_heap
 
 
 def build(
@@ -68,20 +70,22 @@ def build(
     bar = progress_bar(len(todo), "parsing", enabled=progress)
     bar.__enter__()
     batch: list[tuple[Parsed, str | None]] = []
-    # Parsing happens outside any transaction: no lock held while the parser runs.
-    stream = parse_stream(db, todo, stats.workers, scheduler, stats)
-    try:
-        for parsed, parse_seconds in stream:
-            bar.update(1)
-            stats.parse_seconds += parse_seconds
-            batch.append((parsed, count_parse(db, parsed, stats)))
-            if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
-                write_batch(db, batch, version, stats)
-                batch = []
-        write_batch(db, batch, version, stats)
-    finally:
-        stream.close()  # stops the worker pool at once when writing failed or was interrupted
-        bar.__exit__(None, None, None)
+    # Parsing happens outside any transaction: no lock held while the parser runs. The heap
+    # this process starts with stays out of the garbage collector's walks while it writes.
+    with frozen_heap() if todo else contextlib.nullcontext():
+        stream = parse_stream(db, todo, stats.workers, scheduler, stats)
+        try:
+            for parsed, parse_seconds in stream:
+                bar.update(1)
+                stats.parse_seconds += parse_seconds
+                batch.append((parsed, count_parse(db, parsed, stats)))
+                if len(batch) >= settings.BUILD_BATCH_DOCUMENTS:
+                    write_batch(db, batch, version, stats)
+                    batch = []
+            write_batch(db, batch, version, stats)
+        finally:
+            stream.close()  # stops the worker pool at once when writing failed or was stopped
+            bar.__exit__(None, None, None)
     finish_build(db, version, stats)
     stats.seconds = time.perf_counter() - started
     return stats

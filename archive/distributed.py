@@ -118,11 +118,12 @@ def _process_pool():
 
 def _start_process() -> None:
     """A new parse process: tied to its worker's life, and with the parser's libraries loaded
-    before its first document, outside that document's CPU-time cap (parser/warm.py)."""
-    from parser.warm import warm_up
+    before its first document, outside that document's CPU-time cap, and frozen out of the
+    garbage collector's walks (parser/warm.py)."""
+    from parser.warm import start_parse_process
 
     _die_with_parent()
-    warm_up()
+    start_parse_process()
 
 
 def _die_with_parent() -> None:

@@ -57,9 +57,9 @@ def _worker_init(path: str) -> None:
     global _worker_db
     import sqlite3
 
-    from parser.warm import warm_up
+    from parser.warm import start_parse_process
 
-    warm_up()  # done already in a worker forked from the warmed fork server; spawned: now
+    start_parse_process()  # done already in a worker forked from the fork server; spawned: now
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
     _worker_db = sqlite_utils.Database(conn)
