@@ -334,13 +334,39 @@ def summaries_warning(path: Path) -> str | None:
             "queries failing_checks and missing_reports and the summary pages may fail")
 
 
+class PortInUse(OSError):
+    """The address to serve on is taken (most often by an earlier `xxgk serve` still running)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, with a message that says what to do, an address another server listens on.
+
+    Uvicorn would only log "address already in use" after Datasette was set up; the probe
+    binds as uvicorn does (SO_REUSEADDR, so a port left in TIME_WAIT by a stopped server is
+    not taken for busy)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(
+                f"cannot serve on http://{host}:{port}/: {exc.strerror or exc} (is another "
+                "`xxgk serve` or `xxgk run --serve` still running? stop it, or choose another "
+                "port with --port)") from exc
+
+
 def serve(
     db_path: str | Path | Sequence[str | Path] = settings.DEFAULT_DB,
     port: int | None = None,
     host: str | None = None,
     immutable: bool = True,
 ) -> None:
-    """Run Datasette on the archive (or several, see make_datasette) until interrupted."""
+    """Run Datasette on the archive (or several, see make_datasette) until interrupted.
+
+    Raises PortInUse when another server listens on the address."""
     import uvicorn
 
     paths = [Path(db_path)] if isinstance(db_path, str | Path) else [Path(p) for p in db_path]
@@ -350,10 +376,7 @@ def serve(
     for path in paths:
         if warning := summaries_warning(path):
             print(warning, file=sys.stderr)
+    host, port = host or settings.DATASETTE_HOST, port or settings.DATASETTE_PORT
+    check_port(host, port)
     ds = make_datasette(paths, immutable=immutable)
-    uvicorn.run(
-        ds.app(),
-        host=host or settings.DATASETTE_HOST,
-        port=port or settings.DATASETTE_PORT,
-        log_level="warning",
-    )
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

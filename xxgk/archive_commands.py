@@ -7,6 +7,7 @@ is created) and calls one function of archive/.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -187,5 +188,22 @@ def serve_command(db_paths: tuple[Path, ...], port: int, host: str, mutable: boo
     for path in paths:
         if warning := no_reports_warning(path):
             click.echo(warning, err=True)
+    checked_port(host, port)  # before "serving …" is printed
     click.echo(f"serving {', '.join(map(str, paths))} at http://{host}:{port}/ (Ctrl-C stops)")
-    serve(paths, port=port, host=host, immutable=not mutable)
+    checked_port(host, port, lambda: serve(paths, port=port, host=host,
+                                           immutable=not mutable))
+
+
+def checked_port(host: str, port: int, server: Callable[[], None] | None = None) -> None:
+    """Check that nothing listens on host:port, or run `server` (archive.serve.serve, which
+    checks the port itself as it starts): a busy port ends the command with a message that
+    says what to do (archive.serve.check_port) instead of the server's log line."""
+    from archive.serve import PortInUse, check_port
+
+    try:
+        if server is None:
+            check_port(host, port)
+        else:
+            server()
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from exc

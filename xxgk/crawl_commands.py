@@ -118,9 +118,12 @@ def run_command(sources_path: Path, db_path: Path, serve: bool, port: int, delay
       xxgk run --serve                          the demo, then http://127.0.0.1:8001
       xxgk run --sources sources.csv --db 2024.db --json
     """
+    from xxgk.archive_commands import checked_port
     from xxgk.jobs import run_job, serve_archive, setup_logging
 
     target = checked_archive(archive_to_write, db_path)
+    if serve:  # before the crawl, not after it: a busy port is known now
+        checked_port(settings.DATASETTE_HOST, port)
     setup_logging(verbose, quiet=quiet or as_json)
     echo = (lambda _line: None) if quiet or as_json else click.echo
     outcome = run_job(sources_path, target.path, delay=delay, progress=not (quiet or as_json),
@@ -136,5 +139,5 @@ def run_command(sources_path: Path, db_path: Path, serve: bool, port: int, delay
         if not (quiet or as_json):
             click.echo(f"serving the archive at http://{settings.DATASETTE_HOST}:{port}/ "
                        "(Ctrl-C stops)")
-        serve_archive(outcome.archive, port)
+        checked_port(settings.DATASETTE_HOST, port, lambda: serve_archive(outcome.archive, port))
     sys.exit(outcome.exit_code)
