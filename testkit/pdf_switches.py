@@ -23,6 +23,26 @@ needs_corpus_pdfs = pytest.mark.skipif(
     "(the shared corpus is not mounted)")
 
 
+# The sources a speed-up is compared on, one test each: each fails under its own name, and
+# the corpus alone skips where it is not mounted (tests parametrize over these).
+PDF_SOURCES = [pytest.param("generated"), pytest.param("corpus", marks=needs_corpus_pdfs),
+               pytest.param("fixtures")]
+# Characters the fast path must have read in each PDF of a source: a report holds hundreds;
+# the fixtures include pages with no text layer.
+LEAST_CHARS = {"generated": 501, "corpus": 501, "fixtures": 0}
+
+
+def pdfs_from(source: str, generated: list[bytes]) -> list[tuple[bytes, str]]:
+    """(bytes, name) of every PDF of one of PDF_SOURCES; never empty."""
+    if source == "generated":
+        docs = [(data, f"generated{i}.pdf") for i, data in enumerate(generated)]
+    else:
+        paths = {"corpus": CORPUS_PDFS, "fixtures": FIXTURE_PDFS}[source]
+        docs = [(p.read_bytes(), p.name) for p in paths]
+    assert docs, f"no {source} PDFs"
+    return docs
+
+
 def pdf_documents(generated: list[bytes]) -> list[tuple[bytes, str]]:
     """(bytes, name) of the generated PDFs given, then of every corpus and fixture PDF."""
     docs = [(data, f"generated{i}.pdf") for i, data in enumerate(generated)]

@@ -19,11 +19,14 @@ from pdfminer.pdftypes import PDFStream, stream_value
 from pdfminer.psparser import PSEOF
 
 from parser import pdf_content
-from parser.pipeline import load_and_parse
+from testkit.pdf_switches import (
+    CORPUS_PDFS,
+    FIXTURE_PDFS,
+    needs_corpus_pdfs,
+    pdf_documents,
+    same_results_on_and_off,
+)
 from xxgk import settings
-
-CORPUS_PDFS = sorted((settings.CORPUS_DIR / "reports").glob("*.pdf"))
-FIXTURE_PDFS = sorted(settings.FIXTURES_DIR.rglob("*.pdf"))
 
 
 def _lex(parser) -> list:
@@ -67,8 +70,7 @@ def test_generated_pages_same_tokens_on_the_fast_path(generated_pdfs) -> None:
         assert fast == slow and len(slow) > 50
 
 
-@pytest.mark.skipif(not CORPUS_PDFS, reason=f"no PDFs under {settings.CORPUS_DIR / 'reports'} "
-                    "(the shared corpus is not mounted)")
+@needs_corpus_pdfs
 def test_corpus_pages_same_tokens_on_the_fast_path() -> None:
     """The real reports (CR line ends, CID fonts in hex strings, tagged content) are lexed by
     qpdf, every page, and give pdfminer's tokens."""
@@ -163,20 +165,10 @@ def test_mutated_streams_same_tokens(generated_pdfs) -> None:
     assert fast_cases >= 300  # the fast path was exercised, not only the fallback
 
 
-def _parse_both(data: bytes, name: str, monkeypatch) -> tuple[str, str]:
-    monkeypatch.setattr(settings, "PDF_QPDF_LEXER", False)
-    slow = repr(load_and_parse(data, name)[1])
-    monkeypatch.setattr(settings, "PDF_QPDF_LEXER", True)
-    return slow, repr(load_and_parse(data, name)[1])
-
-
 def test_parse_results_identical(generated_pdfs, monkeypatch) -> None:
     """Whole documents: sections, facts, cells, boxes' consequences, checks: identical."""
-    documents = [(pdf, f"generated{i}.pdf") for i, pdf in enumerate(generated_pdfs[:3])]
-    documents += [(p.read_bytes(), p.name) for p in CORPUS_PDFS + FIXTURE_PDFS]
-    for data, name in documents:
-        slow, fast = _parse_both(data, name, monkeypatch)
-        assert fast == slow, name
+    fast = same_results_on_and_off(monkeypatch, "PDF_QPDF_LEXER",
+                                   pdf_documents(generated_pdfs[:3]))
     assert "Fact(" in fast  # the last one, like every report here, has facts to compare
 
 

@@ -20,11 +20,11 @@ from pdfplumber.utils.exceptions import PdfminerException
 from parser import pdf_interp
 from parser.pdf_guard import open_pdf
 from testkit.pdf_switches import (
-    CORPUS_PDFS,
-    FIXTURE_PDFS,
+    LEAST_CHARS,
+    PDF_SOURCES,
     check_install,
-    needs_corpus_pdfs,
     pdf_documents,
+    pdfs_from,
     same_results_on_and_off,
 )
 from xxgk import settings
@@ -50,23 +50,13 @@ def _same_both_ways(data: bytes) -> int:
 
 
 @pytest.mark.parametrize("lexer", [True, False], ids=["qpdf-lexer", "pdfminer-lexer"])
-def test_generated_reports(generated_pdfs, monkeypatch, lexer) -> None:
+@pytest.mark.parametrize("source", PDF_SOURCES)
+def test_every_pdf(generated_pdfs, monkeypatch, source, lexer) -> None:
+    """Generated reports, the real ones (CID fonts, marked content, forms, colour spaces) and
+    the fixtures, with either lexer."""
     monkeypatch.setattr(settings, "PDF_QPDF_LEXER", lexer)
-    for data in generated_pdfs:
-        assert _same_both_ways(data) > 500
-
-
-@needs_corpus_pdfs
-def test_corpus_reports() -> None:
-    """The real reports: CID fonts, marked content, forms, colour spaces."""
-    for path in CORPUS_PDFS:
-        assert _same_both_ways(path.read_bytes()) > 500, path
-
-
-def test_fixtures() -> None:
-    assert FIXTURE_PDFS
-    for path in FIXTURE_PDFS:
-        _same_both_ways(path.read_bytes())
+    for data, name in pdfs_from(source, generated_pdfs):
+        assert _same_both_ways(data) >= LEAST_CHARS[source], name
 
 
 def _one_page_pdf(content: bytes) -> bytes:

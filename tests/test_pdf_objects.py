@@ -10,17 +10,18 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pytest
 from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdftypes import PDFObjRef
 
 from parser import pdf_objects
 from parser.pdf_guard import open_pdf
 from testkit.pdf_switches import (
-    CORPUS_PDFS,
-    FIXTURE_PDFS,
+    LEAST_CHARS,
+    PDF_SOURCES,
     check_install,
-    needs_corpus_pdfs,
     pdf_documents,
+    pdfs_from,
     same_results_on_and_off,
 )
 
@@ -50,22 +51,12 @@ def compare(data: bytes) -> int:
     return chars
 
 
-def test_generated_reports(generated_pdfs) -> None:
-    for data in generated_pdfs:
-        assert compare(data) > 500
-
-
-@needs_corpus_pdfs
-def test_corpus_reports() -> None:
-    """The real reports: CID fonts, tagged content (mcid, tag), colour spaces."""
-    for path in CORPUS_PDFS:
-        assert compare(path.read_bytes()) > 500, path
-
-
-def test_fixtures() -> None:
-    assert FIXTURE_PDFS
-    for path in FIXTURE_PDFS:
-        compare(path.read_bytes())
+@pytest.mark.parametrize("source", PDF_SOURCES)
+def test_every_pdf(generated_pdfs, source) -> None:
+    """Generated reports, the real ones (CID fonts, tagged content: mcid, tag; colour spaces)
+    and the fixtures."""
+    for data, name in pdfs_from(source, generated_pdfs):
+        assert compare(data) >= LEAST_CHARS[source], name
 
 
 def test_shifted_mediabox(generated_pdfs) -> None:
