@@ -148,7 +148,7 @@ def _close_pool() -> None:
 try:  # the [cluster] extra; without it connect() says what to install
     from distributed.diagnostics.plugin import WorkerPlugin
 except ImportError:  # pragma: no cover
-    WorkerPlugin = object
+    WorkerPlugin = object  # type: ignore[misc,assignment]  # a stand-in: no plugin is made
 
 
 class PoolPlugin(WorkerPlugin):

@@ -81,8 +81,9 @@ def divisions() -> dict[str, Division]:
         if code == prov_code:
             out[code] = Division(code, name, "province", prov_code, None, province, None, None)
             continue
-        city_code: str | None = code[:4] + "00"
-        city = raw.get(city_code)
+        own_city = code[:4] + "00"
+        city_code: str | None = own_city
+        city = raw.get(own_city)
         if city in _PLACEHOLDERS or city is None:
             # 北京市东城区, 仙桃市 (省直辖): the province stands in for the city where it is one.
             city_code, city = (

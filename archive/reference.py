@@ -26,6 +26,7 @@ import importlib.metadata
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -41,7 +42,9 @@ def _text(name: str) -> str:
     return resources.files("archive.data").joinpath(name).read_text("utf-8")
 
 
-def _tsv(name: str, columns: list[str]) -> list[dict[str, str]]:
+def _tsv(name: str, columns: list[str]) -> list[dict[str, Any]]:
+    """The rows of a TSV file of archive/data as dicts of strings (the callers turn some
+    columns into numbers or None)."""
     lines = [ln for ln in _text(name).splitlines() if ln.strip() and not ln.startswith("#")]
     rows = []
     for row in csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):

@@ -165,7 +165,8 @@ class Strings:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.cache: dict[str, int] = {}
+        # Never holds None, but is asked for it: the writer looks up a missing label directly.
+        self.cache: dict[str | None, int] = {}
 
     def id(self, text: str | None) -> int | None:
         if text is None:
@@ -177,6 +178,7 @@ class Strings:
         row = conn.execute("select id from strings where text = ?", [text]).fetchone()
         if row is None:
             found = conn.execute("insert into strings (text) values (?)", [text]).lastrowid
+            assert found is not None  # an insert gives its row's id
         else:
             found = row[0]
         if len(self.cache) >= self.MAX_CACHED:

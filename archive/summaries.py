@@ -111,7 +111,7 @@ def refresh_summaries(db: sqlite_utils.Database, force: bool = False) -> bool:
             db.execute(f"drop table if exists [{table}]")
             db.execute(f"create table [{table}] as {sql}")
             for cols in indexes:
-                db[table].create_index(cols)
+                db.table(table).create_index(cols)
         # Planner statistics for the grown tables (sampled: quick even at 10^7 rows) ...
         db.execute("pragma analysis_limit = 1000")
         db.execute("analyze")

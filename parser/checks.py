@@ -89,7 +89,7 @@ def _percent_checks(facts: list[Fact], values: dict[str, Any]) -> list[Check]:
             ),
             None,
         )
-        if count is None:
+        if count is None or count.key is None or count.value is None:  # keyed, valued: above
             continue
         base_key = _base_key(count.key, values)
         if base_key is None or not values.get(base_key):

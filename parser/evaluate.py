@@ -273,7 +273,8 @@ def statistics_cells(
     out: list[tuple[str, Any, Fact | None]] = []
     for key, expected in (gold.get("cumulative_cells") or {}).items():
         found = next((f for f in facts if cell_role(f) == "cumulative"
-                      and (f.note or "").startswith("cumulative (") and f" of {key}:" in f.note),
+                      and (note := f.note or "").startswith("cumulative (")
+                      and f" of {key}:" in note),
                      None)
         out.append((f"{key} (历年累计)", expected, found))
     for cell in gold.get("unkeyed_cells") or []:

@@ -123,9 +123,9 @@ def _ambiguous(facts: list[Fact], parts: set[int]) -> list[Fact]:
     clash = {k for k, v in values.items() if len(v) > 1}
     if not clash:
         return facts
-    firsts = {}
+    firsts: dict[str, Fact] = {}
     for f in facts:
-        if f.key in clash:
+        if f.key is not None and f.key in clash:
             firsts.setdefault(f.key, f)
     for key in list(clash):
         later = [f for f in facts if f.key == key and f is not firsts[key]]

@@ -105,7 +105,8 @@ def find_tables(ink: Any) -> list[list[tuple[float, float, float, float]]]:
         xs = {round(c[0]) for c in cells_of} | {round(c[2]) for c in cells_of}
         ys = {round(c[1]) for c in cells_of} | {round(c[3]) for c in cells_of}
         if len(xs) >= 3 and len(ys) >= 3:  # one column or one row: a boxed paragraph
-            tables.append([tuple(float(v) for v in c) for c in cells_of])
+            tables.append([(float(c[0]), float(c[1]), float(c[2]), float(c[3]))
+                           for c in cells_of])
     return tables
 
 
@@ -266,11 +267,11 @@ def read_page(image: Any, scale: float = 1.0) -> OcrPage:
     _second_reading(crops, readings, [i for i, o in enumerate(owners) if o[0] == "cell"])
     per_cell: dict[tuple[int, int], list[ocr.Reading]] = {}
     box_readings: list[ocr.Reading] = [ocr.Reading("", [])] * len(boxes)
-    for (kind, a, b), reading in zip(owners, readings, strict=True):
+    for (kind, first, second), reading in zip(owners, readings, strict=True):
         if kind == "cell":
-            per_cell.setdefault((a, b), []).append(reading)
+            per_cell.setdefault((first, second), []).append(reading)
         else:
-            box_readings[a] = reading
+            box_readings[first] = reading
     for (t, c), pieces in per_cell.items():
         cell = tables[t].cells[c]
         cell.text, cell.confidences = join_pieces(pieces)

@@ -142,9 +142,9 @@ def label_context(view: str, s: Span, num_start: int, num_end: int, floor: int) 
             # "因申请人要求提供公开出版物，依法不予处理1件": the reason says what is counted
             before_start = clause_start
     after_end = s.end
-    m = CLAUSE_END.search(view, num_end, s.end)
-    if m:
-        after_end = m.start()
+    clause_end = CLAUSE_END.search(view, num_end, s.end)
+    if clause_end:
+        after_end = clause_end.start()
     digit = _NEXT_NUMBER.search(view, num_end, after_end)
     if digit:  # the next number starts the next item: stop at the last 、 before it
         after_end = view.rfind("、", num_end, digit.start())

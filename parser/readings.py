@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from parser.keyrules import SOLE_MARK, keys_for
 from parser.quantities import SPACE, Span, is_approximate
@@ -120,7 +121,8 @@ def keys_of(
     if unit == "%":
         return (), None
     unit = unit or implied_unit(r.label)
-    kwargs = {"era": era, "context": r.context, "section_key": section_key, "near": r.near}
+    kwargs: dict[str, Any] = {"era": era, "context": r.context, "section_key": section_key,
+                              "near": r.near}
     keys = _coordinated(r, unit, value, kwargs)
     if keys is None:
         keys = keys_for(r.label, unit, value, other_year=r.other_year, **kwargs)

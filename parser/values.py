@@ -17,12 +17,13 @@ from parser.tables.values import table_values
 def build_values(facts: list[Fact]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     notes: dict[str, str] = {}
-    for f in sorted((f for f in facts if f.is_prose and f.key), key=lambda f: f.start):
-        if f.key not in values:
-            values[f.key] = f.value
-        elif values[f.key] != f.value:
-            seen = notes.get(f.key, f"first stated as {values[f.key]}")
-            notes[f.key] = f"{seen}; also stated as {f.value}"
+    keyed = ((f.key, f) for f in facts if f.is_prose and f.key)
+    for key, f in sorted(keyed, key=lambda kf: kf[1].start):
+        if key not in values:
+            values[key] = f.value
+        elif values[key] != f.value:
+            seen = notes.get(key, f"first stated as {values[key]}")
+            notes[key] = f"{seen}; also stated as {f.value}"
     table_facts = [f for f in facts if f.is_cell]
     if table_facts:
         t_values, t_notes = table_values(table_facts)

@@ -105,7 +105,8 @@ class DemoServer(BackgroundServer):
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"  # host: a str for a TCP server
 
     def record(self, hit: Hit) -> None:
         with self._lock:

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "data" / "patterns.toml"
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -134,14 +134,26 @@ def is_stub(text: str) -> str | None:
     return None
 
 
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute (href, src, data, title, content) as a string, "" where absent.
+
+    bs4 types every attribute as possibly a list, since class and rel are lists; these never
+    are."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
+
+
 def _anchors(soup: BeautifulSoup) -> list[tuple[str, str]]:
     """(href, text) of every link, including links held in script templates (Hanweb keeps
     a column's records as HTML inside `<script type="text/xml">` CDATA)."""
     found: list[tuple[str, str]] = []
     for a in soup.find_all("a", href=True):
-        text = a.get_text(" ", strip=True) or a.get("title", "")
-        title = a.get("title") or ""
-        found.append((a["href"], title if len(_squash(title)) > len(_squash(text)) else text))
+        title = _attr(a, "title")
+        text = a.get_text(" ", strip=True) or title
+        longer = title if len(_squash(title)) > len(_squash(text)) else text
+        found.append((_attr(a, "href"), longer))
     for script in soup.find_all("script"):
         code = script.string or ""
         if "<a" in code and "href" in code:
@@ -160,7 +172,7 @@ def _resolve(base: str, href: str) -> str | None:
 
 def _base(soup: BeautifulSoup, page_url: str) -> str:
     tag = soup.find("base", href=True)
-    return urljoin(page_url, tag["href"]) if tag else page_url
+    return urljoin(page_url, _attr(tag, "href")) if isinstance(tag, Tag) else page_url
 
 
 def _viewer_file(url: str) -> str | None:
@@ -252,8 +264,8 @@ def detail_links(html: str, page_url: str) -> list[Link]:
     soup = BeautifulSoup(html, "lxml")
     base = _base(soup, page_url)
     refs = [(h, t) for h, t in _anchors(soup)]
-    refs += [(f["src"], "") for f in soup.find_all(["iframe", "embed"], src=True)]
-    refs += [(o["data"], "") for o in soup.find_all("object", data=True)]
+    refs += [(_attr(f, "src"), "") for f in soup.find_all(["iframe", "embed"], src=True)]
+    refs += [(_attr(o, "data"), "") for o in soup.find_all("object", data=True)]
     out: dict[str, Link] = {}
     for href, text in refs:
         url = _resolve(base, href)
@@ -305,8 +317,8 @@ def page_title(html: str) -> str:
     """The page's own title: <meta name=ArticleTitle>, else <h1>, else <title>."""
     soup = BeautifulSoup(html, "lxml")
     meta = soup.find("meta", attrs={"name": re.compile("^ArticleTitle$", re.I)})
-    if meta and meta.get("content"):
-        return meta["content"].strip()
+    if isinstance(meta, Tag) and _attr(meta, "content"):
+        return _attr(meta, "content").strip()
     for tag in ("h1", "title"):
         el = soup.find(tag)
         if el and el.get_text(strip=True):

@@ -56,8 +56,9 @@ class FetchConfig:
     @classmethod
     def impolite(cls, **kw: object) -> FetchConfig:
         """No delay, no robots, many requests per host: for the benchmark only."""
-        base = dict(delay=0.0, concurrency_per_host=16, concurrency_total=16, autothrottle=False,
-                    obey_robots=False)
+        base: dict[str, object] = dict(delay=0.0, concurrency_per_host=16,
+                                       concurrency_total=16, autothrottle=False,
+                                       obey_robots=False)
         base.update(kw)
         return cls(**base)  # type: ignore[arg-type]
 

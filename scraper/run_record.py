@@ -74,11 +74,11 @@ class RunRecord:
         ).fetchone()
         if row:
             self.run_id = self.frontier.run_id = row[0]
-            full = next(self.db["crawl_runs"].rows_where("id = ?", [self.run_id]))
+            full = next(self.db.table("crawl_runs").rows_where("id = ?", [self.run_id]))
             for k in COUNTS:
                 self.counts[k] = full.get(k) or 0
             self.errors.update(json.loads(full.get("errors") or "{}"))
-            self.db["crawl_runs"].update(self.run_id, {"resumed": (row[1] or 0) + 1,
+            self.db.table("crawl_runs").update(self.run_id, {"resumed": (row[1] or 0) + 1,
                                                        "pid": os.getpid()})
             self.sources_with_reports.update(r[0] for r in self.db.execute(
                 "select distinct source from crawl_frontier where run_id = ? and state = 'done' "
@@ -93,10 +93,12 @@ class RunRecord:
                 [self.run_id]).fetchone()[0]
             event("crawl.resume", run=self.run_id)
             return True
-        self.run_id = self.frontier.run_id = self.db["crawl_runs"].insert({
+        run_id = self.db.table("crawl_runs").insert({
             "started_at": utc_now(), "status": "running", "sources": len(self.sources),
             "resumed": 0, "pid": os.getpid(), **dict.fromkeys(COUNTS, 0),
         }).last_pk
+        assert isinstance(run_id, int)  # the rowid of the row just inserted
+        self.run_id = self.frontier.run_id = run_id
         with self.db.conn:
             for s in self.sources.values():
                 self.frontier.add(Item(s.url, "listing", s.name, {"title": s.name}))
@@ -149,12 +151,12 @@ class RunRecord:
         else:
             status, code = "failed", EXIT_FAILURE
         found = count_reports(self.db.conn, self.run_id)
-        row = self.db["crawl_runs"].get(self.run_id)
+        row = self.db.table("crawl_runs").get(self.run_id)
         first = row["started_at"]
         elapsed = time.monotonic() - started
         with self.db.conn:
             self.save_counts()
-            self.db["crawl_runs"].update(self.run_id, {
+            self.db.table("crawl_runs").update(self.run_id, {
                 "ended_at": utc_now(), "status": status, "exit_code": code,
                 "reports_found": found, "elapsed_s": round(elapsed, 2)})
             # the work lists of earlier, finished runs are no longer needed (the last is kept

@@ -103,9 +103,11 @@ def build_command(db_path: Path, force: bool, scheduler: str | None, per_year_di
     import sqlite_utils
 
     from archive.build import build
+    from archive.build_stats import BuildStats
     from archive.per_year import build_per_year
 
     target = checked_archive(existing_archive, db_path)
+    stats: BuildStats  # a PerYearStats with --per-year
     try:
         if per_year_dir is not None:
             stats = build_per_year(sqlite_utils.Database(target.path), per_year_dir,

@@ -6,6 +6,7 @@ choose one (two bodies are never drawn as one line); a name that matches none sa
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
@@ -51,7 +52,7 @@ async def _publisher_candidates(datasette, db_name: str, text: str) -> list[dict
         " limit 50", {"p": text})
 
 
-async def chart_page(datasette, request):
+async def chart_page(datasette: Any, request: Any) -> Response:
     from archive.serve import _yaml
 
     _rows, _db_name, _db_query = _helpers()

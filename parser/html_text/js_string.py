@@ -30,7 +30,7 @@ _JS_SIMPLE = {
 def looks_like_js_html(src: str) -> bool:
     """A JavaScript data file whose HTML sits in a string: `let content = "<p …>…";`"""
     m = _JS_STRING.match(src)
-    return bool(m) and src[m.end() : m.end() + 200].lstrip().startswith("<")
+    return m is not None and src[m.end() : m.end() + 200].lstrip().startswith("<")
 
 
 def unwrap_js_string(src: str) -> tuple[str, list[int]]:

@@ -124,6 +124,8 @@ class TableMapper:
             self._data_row(grid, r, row, cells)
 
     def _data_row(self, grid: Grid, r: int, row: list[Cell], cells: list) -> None:
+        version = self.version
+        assert version is not None  # feed() maps rows only once the version is known
         cmap = self.colmap if self.colmap is not None and self.colmap.width == len(row) else None
         placed: list[tuple[Cell, str | None, str | None]] = []  # (cell, col_id, note)
         if cmap is not None and cmap.by_pos:
@@ -157,7 +159,7 @@ class TableMapper:
             else:
                 row_note = "row has no label"
         logical = cmap.logical() if cmap is not None and cmap.by_pos else []
-        if logical:
+        if logical and cmap is not None:  # logical is empty without a column map
             self.last_logical = logical
             ids = []
             unknown_notes: dict[int, str] = {}
@@ -182,7 +184,7 @@ class TableMapper:
             for k, (_, _, c) in enumerate(value_cells):
                 placed.append((c, order[k] if order else None, how))
         if self.layout.kind == "cells" and row_note is None and row_def is not None:
-            placed = damaged_header(self.layout, self.version, self.header_rows, placed,
+            placed = damaged_header(self.layout, version, self.header_rows, placed,
                                     row_def.id)
         placed = drop_padding(placed + surplus)
         evidence = row_text(row, r)
@@ -193,7 +195,7 @@ class TableMapper:
         for cell, cid, note in placed:
             key = None
             if cid is not None and row_note is None:
-                key = self.layout.cell_key(self.version, row_def.id if row_def else None, cid)
+                key = self.layout.cell_key(version, row_def.id if row_def else None, cid)
                 if key is None:
                     rid = row_def.id if row_def else ""
                     note = (note + "; " if note else "") + f"no cell {rid}×{cid} in {self.version}"

@@ -147,6 +147,7 @@ def _bind(lines: list[_Line]) -> list[Row]:
             )
             if (
                 open_last
+                and last is not None  # open_last says so; mypy does not read it through
                 and nxt is not None
                 and nxt.kind == "label"
                 and not MARKER.match(nxt.label)
@@ -154,7 +155,7 @@ def _bind(lines: list[_Line]) -> list[Row]:
                 last.values, last.end = ln.values, ln.end
             elif nxt is not None and nxt.kind == "label" and MARKER.match(nxt.label):
                 orphan = ln
-            elif open_last and last.marker:
+            elif open_last and last is not None and last.marker:
                 last.values, last.end = ln.values, ln.end
             else:
                 rows.append(Row([""], ln.values, ln.start, ln.end))

@@ -114,12 +114,12 @@ def _regions(rulings: list[dict[str, Any]], tol: float) -> list[tuple[float, flo
     order = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
     for a_pos, a in enumerate(order):
         ax0, _, ax1, ab = boxes[a]
-        for b in order[a_pos + 1 :]:
-            bx0, bt, bx1, _ = boxes[b]
+        for other in order[a_pos + 1 :]:
+            bx0, bt, bx1, _ = boxes[other]
             if bt > ab + tol:
                 break
             if bx0 <= ax1 + tol and ax0 <= bx1 + tol:
-                parent[find(a)] = find(b)
+                parent[find(a)] = find(other)
     groups: dict[int, list[float]] = {}
     for i, (x0, t, x1, b) in enumerate(boxes):
         g = groups.setdefault(find(i), [x0, t, x1, b])

@@ -103,13 +103,14 @@ def _run_together_rows(parts: list[str], start: int, end: int) -> list[Row]:
     for i, part in enumerate(parts):
         cell = clean(part)
         m = _VALUE_THEN_LABEL.match(cell) if i else None
-        if _value_cell(cell) and current is not None:
+        # start_row gives every row a list of values: the "is not None" tests only say so
+        if _value_cell(cell) and current is not None and current.values is not None:
             current.values.append(cell if cell not in BLANK else "")
             width = max(width, len(current.values))
         elif m and not m.group(1) and current is not None and not current.values:
             current.labels.append(m.group(2))  # a second label cell: 三、… | （一）…
         elif m:
-            if m.group(1) and current is not None:
+            if m.group(1) and current is not None and current.values is not None:
                 current.values.append(m.group(1))
                 width = max(width, len(current.values))
             start_row(m.group(2))

@@ -39,7 +39,8 @@ def cut_at_text_end(layout: TableLayout, version: str | None, doc_text: str, gri
             or r != len(grid.rows) - 1 or grid.end < len(doc_text.rstrip())):
         return value_cells, []
     numbers = [parse_cell(c.text)[0] for _, _, c in value_cells[:width]]
-    if any(not isinstance(n, int) for n in numbers) or numbers[-1] != sum(numbers[:-1]):
+    ints = [n for n in numbers if isinstance(n, int)]
+    if len(ints) != len(numbers) or ints[-1] != sum(ints[:-1]):
         return value_cells, []
     last = value_cells[-1][2]
     why = (f"the text ends after {last.text.strip()!r}: the start of a row the text cuts "

@@ -156,7 +156,7 @@ def row_candidates(pieces: list[Piece], ncols: int, money: bool, code: bool,
 
 def _code_cuts(text: str, k: int, money: bool, limit: int) -> list[list[tuple[int, int]]]:
     """Cuts whose first cell is a row code (two or three digits, leading zeros allowed)."""
-    out = []
+    out: list[list[tuple[int, int]]] = []
     for w in (2, 3):
         if len(text) < w or not _CODE.fullmatch(text, 0, w):
             continue
