@@ -143,7 +143,7 @@ class TableMapper:
         surplus: list[tuple[Cell, str | None, str | None]] = []
         if cmap is None or not cmap.by_pos:
             label_cells, value_cells = self._split_unaligned(cells, r)
-            value_cells, surplus = cut_at_text_end(self.layout, self.version, self.doc_text,
+            value_cells, surplus = cut_at_text_end(self.layout, version, self.doc_text,
                                                    grid, r, value_cells)
         parts = [c.text for _, _, c in label_cells if c.text.strip()]
         row_label = " / ".join(p.strip() for p in parts)
@@ -167,7 +167,7 @@ class TableMapper:
                 covered = {cmap.by_pos[p] for p in range(j, j + w) if p in cmap.by_pos}
                 strange = [cmap.unknown[p] for p in range(j, j + w) if p in cmap.unknown]
                 if strange and not covered:
-                    unknown_notes[k] = f"column {strange[0]!r} is not a {self.version} column"
+                    unknown_notes[k] = f"column {strange[0]!r} is not a {version} column"
                 ids.append(covered.pop() if len(covered) == 1 else None)
             known = [k for k in range(len(ids)) if k not in unknown_notes]
             kids = [ids[k] for k in known]
@@ -198,7 +198,7 @@ class TableMapper:
                 key = self.layout.cell_key(version, row_def.id if row_def else None, cid)
                 if key is None:
                     rid = row_def.id if row_def else ""
-                    note = (note + "; " if note else "") + f"no cell {rid}×{cid} in {self.version}"
+                    note = (note + "; " if note else "") + f"no cell {rid}×{cid} in {version}"
             elif row_note:
                 note = row_note
             col_label = (cmap.printed[cid] if cmap is not None and cid in cmap.printed
